@@ -1,0 +1,1 @@
+"""Accounts of both planes: control-plane users in `public`, officers in each tenant schema."""

@@ -1,0 +1,15 @@
+"""The Celery app. Tasks queued inside a tenant carry its schema and run in it.
+
+tenant-schemas-celery puts the current schema into each message's headers and switches the
+worker's connection to it before the task runs, so no task relies on a leftover search_path.
+"""
+
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = CeleryApp("eoffice")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,354 @@
+"""Settings of both planes, read from the environment.
+
+Defaults suit the embedded local stack (`make run`, `make test`). With DJANGO_ENV=production
+the process refuses to start on unsafe values instead of falling back to them.
+"""
+
+from pathlib import Path
+from urllib.parse import quote
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOCAL_DIR = BASE_DIR / ".local"
+
+DJANGO_ENV = env_str("DJANGO_ENV", "local").lower()
+if DJANGO_ENV not in {"local", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be 'local' or 'production', not {DJANGO_ENV!r}.")
+IS_PRODUCTION = DJANGO_ENV == "production"
+
+PLATFORM_NAME = env_str("PLATFORM_NAME", "e-Office Cloud")
+# The control plane answers on this host (and www.); tenants on <subdomain>.PLATFORM_DOMAIN.
+PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "" if IS_PRODUCTION else "localhost").lower()
+CONTROL_PLANE_HOSTS = [PLATFORM_DOMAIN]
+
+# --- Secrets and hosts -------------------------------------------------------------------------
+_LOCAL_SECRET = "local-only-not-secret-" + "x" * 40
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "" if IS_PRODUCTION else _LOCAL_SECRET)
+DEBUG = env_bool("DJANGO_DEBUG", not IS_PRODUCTION)
+ALLOWED_HOSTS = [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", *env_list("DJANGO_ALLOWED_HOSTS")]
+
+if IS_PRODUCTION:
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == _LOCAL_SECRET:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters in "
+            "production (python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+        )
+    if not PLATFORM_DOMAIN or PLATFORM_DOMAIN in {"localhost", "127.0.0.1"}:
+        raise ImproperlyConfigured(
+            "PLATFORM_DOMAIN must be set to the public domain in production (e.g. eoffice.gov.pk); "
+            "it decides which hosts are allowed."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+
+# --- Applications: the public schema holds the control plane, each tenant schema an e-office ----
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "provisioning",
+    "billing",
+    "console",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+]
+# Officers' accounts and sessions live in each tenant's schema, as django-tenants' security notes
+# require: the same e-mail and cookie mean nothing on another tenant's host.
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "eoffice",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+ROOT_URLCONF = "config.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+AUTH_USER_MODEL = "accounts.User"
+
+MIDDLEWARE = [
+    # Probes answer before host validation and tenant lookup: a load balancer asks by IP.
+    "config.health.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "tenants.middleware.TenantRoutingMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SlidingSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.FederalAdminMFAMiddleware",
+]
+
+if IS_PRODUCTION:
+    # Serves collected, compressed, hashed static files; locally runserver serves them.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("tenants.middleware.TenantRoutingMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context_processors.platform",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+# --- Database ------------------------------------------------------------------------------------
+# Without DATABASE_URL the embedded PostgreSQL of `make run` / `make test` is used: it listens on
+# a socket inside .local/postgres, never on a TCP port that could collide with another server.
+EMBEDDED_POSTGRES_DIR = LOCAL_DIR / "postgres"
+_embedded_url = f"postgres://postgres@{quote(str(EMBEDDED_POSTGRES_DIR), safe='')}/eoffice"
+DATABASE_URL = env_str("DATABASE_URL", "" if IS_PRODUCTION else _embedded_url)
+if not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        engine="django_tenants.postgresql_backend",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+# --- Cache and sessions --------------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+# Keys carry the tenant's schema (django_tenants.cache.make_key), so a cached session or rate-limit
+# counter of one tenant is never found under another tenant's host.
+_cache_common = {
+    "KEY_FUNCTION": "django_tenants.cache.make_key",
+    "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "eoffice"),
+}
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A dead Redis must cost milliseconds, not a hung request: sessions fall back to the DB.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            **_cache_common,
+        }
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_common}
+    }
+
+# Sessions live in each schema's table with the cache in front: restarting a web process, a
+# worker or Redis logs no one out. Expiry slides with activity (accounts.middleware).
+SESSION_ENGINE = "accounts.session_store"
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 8 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# How stale the stored expiry may get before a request renews it; avoids a write per request.
+SESSION_REFRESH_INTERVAL = min(300, max(1, SESSION_IDLE_TIMEOUT // 100))
+SESSION_COOKIE_DOMAIN = None  # host-only: a cookie of punjab.<domain> never reaches sindh.<domain>
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_DOMAIN = None
+# The __Host- prefix makes browsers enforce host-only, Secure and Path=/ (HTTPS only).
+SESSION_COOKIE_NAME = "__Host-eoffice-session" if IS_PRODUCTION else "eoffice_session"
+CSRF_COOKIE_NAME = "__Host-eoffice-csrf" if IS_PRODUCTION else "eoffice_csrf"
+
+# --- Passwords and accounts ------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "accounts.hashers.OWASPArgon2idHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_SESSION_REMEMBER = True  # the idle timeout, not the browser, ends a session
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PLATFORM_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if IS_PRODUCTION else "http"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = PLATFORM_NAME
+# Federal administrators oversee every tenant: without TOTP they are sent to set it up first.
+REQUIRE_FEDERAL_ADMIN_MFA = env_bool("REQUIRE_FEDERAL_ADMIN_MFA", IS_PRODUCTION)
+if IS_PRODUCTION and not REQUIRE_FEDERAL_ADMIN_MFA:
+    raise ImproperlyConfigured("REQUIRE_FEDERAL_ADMIN_MFA cannot be turned off in production.")
+
+# --- Mail ------------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if IS_PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", IS_PRODUCTION)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{PLATFORM_NAME} <no-reply@{PLATFORM_DOMAIN}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background work -------------------------------------------------------------------------
+# Without a broker server the embedded default queues tasks in a local folder: still a real,
+# separate worker process, just no Redis to install.
+BROKER_DIR = LOCAL_DIR / "broker"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    # kombu does not create these; the embedded default must work on a fresh clone.
+    for _folder in ("queue", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+# A task whose worker dies is delivered again, so every task must be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "eoffice")
+CELERY_TIMEZONE = "UTC"
+# Federal figures stay at most this old without anyone pressing "Refresh figures".
+CELERY_BEAT_SCHEDULE = {
+    "refresh-tenant-rollups": {
+        "task": "tenants.tasks.refresh_all_rollups",
+        "schedule": env_int("ROLLUP_INTERVAL_SECONDS", 15 * 60),
+    }
+}
+
+# --- Object storage --------------------------------------------------------------------------
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL") or None
+S3_REGION = env_str("S3_REGION", "us-east-1")
+LOCAL_STORAGE_DIR = Path(env_str("LOCAL_STORAGE_DIR", str(LOCAL_DIR / "storage")))
+if IS_PRODUCTION and not S3_BUCKET:
+    raise ImproperlyConfigured("S3_BUCKET must be set in production; files are kept in S3.")
+if not S3_BUCKET:
+    LOCAL_STORAGE_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Static files ----------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Internationalisation --------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Karachi")
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Security headers (production) -----------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if IS_PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    CSRF_TRUSTED_ORIGINS = [f"https://{PLATFORM_DOMAIN}", f"https://*.{PLATFORM_DOMAIN}"]
+
+# --- Logs and errors -------------------------------------------------------------------------
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if IS_PRODUCTION else "text")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"tenant": {"()": "config.logging.TenantFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(tenant)s] %(name)s: %(message)s"},
+        "json": {"()": "config.logging.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["tenant"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
+    },
+}
+
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from config.observability import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", DJANGO_ENV),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
+
+# How long readiness probes wait on each dependency before calling it down.
+READINESS_TIMEOUT = env_float("READINESS_TIMEOUT_SECONDS", 2.0)

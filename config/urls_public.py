@@ -1,0 +1,11 @@
+"""URLs of the control plane (PLATFORM_DOMAIN): federal console, partner portal, accounts."""
+
+from django.urls import include, path
+
+from console import views as console_views
+
+urlpatterns = [
+    path("", console_views.landing, name="home"),
+    path("console/", include("console.urls")),
+    path("accounts/", include("allauth.urls")),
+]

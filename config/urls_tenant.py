@@ -1,0 +1,11 @@
+"""URLs of a tenant's e-office (<tenant>.PLATFORM_DOMAIN or its custom domain)."""
+
+from django.urls import include, path
+
+from eoffice import views as eoffice_views
+
+urlpatterns = [
+    path("", eoffice_views.home, name="home"),
+    path("directory/", eoffice_views.directory, name="directory"),
+    path("accounts/", include("allauth.urls")),
+]

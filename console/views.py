@@ -1,0 +1,58 @@
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from console.access import federal_admin_required
+from tenants.models import Tenant
+from tenants.selectors import partners_of_user, tenants_for_console, tenants_of_partner
+from tenants.tasks import refresh_all_rollups
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    """The control plane's front page; signed-in users go straight to their screen."""
+    user = request.user
+    if user.is_authenticated:
+        if user.is_staff:
+            return redirect("console:tenants")
+        if partners_of_user(user).exists():
+            return redirect("console:partner")
+    return render(request, "console/landing.html")
+
+
+@federal_admin_required
+def tenant_list(request: HttpRequest) -> HttpResponse:
+    tenants = list(tenants_for_console())
+    by_state = Counter(tenant.state for tenant in tenants)
+    rollups = [t.rollup for t in tenants if hasattr(t, "rollup")]
+    context = {
+        "tenants": tenants,
+        "state_counts": [(state, by_state.get(state.value, 0)) for state in Tenant.State],
+        "counted": bool(rollups),
+        "total_officers": sum(r.officers for r in rollups),
+        "total_active_officers": sum(r.officers_signed_in_7d for r in rollups),
+    }
+    return render(request, "console/tenants.html", context)
+
+
+@require_POST
+@federal_admin_required
+def refresh_figures(request: HttpRequest) -> HttpResponse:
+    refresh_all_rollups.delay()
+    messages.success(
+        request, "Each e-office is recounting its figures in the background; reload in a moment."
+    )
+    return redirect("console:tenants")
+
+
+@login_required
+def partner_portal(request: HttpRequest) -> HttpResponse:
+    partners = list(partners_of_user(request.user))
+    if not partners:
+        raise PermissionDenied("The partner portal is for partner vendors' staff.")
+    sections = [(partner, list(tenants_of_partner(partner))) for partner in partners]
+    return render(request, "console/partner.html", {"sections": sections})

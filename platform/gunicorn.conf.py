@@ -1,0 +1,17 @@
+"""gunicorn settings for the web process: `gunicorn -c platform/gunicorn.conf.py config.wsgi`."""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Threads keep slow clients from tying up a whole process; Argon2 releases the GIL while hashing,
+# so sign-ins in one process run in parallel too.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+worker_class = "gthread"
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000  # recycle slowly, so a leak never becomes an outage
+max_requests_jitter = 200
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,58 @@
+"""The local demo: a federal admin, a partner vendor, and two provincial e-offices."""
+
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from accounts.services import create_account
+from provisioning.demo_data import DEMO_PASSWORD, FEDERAL_ADMIN, PARTNER, TENANTS
+from provisioning.services import provision_tenant
+from tenants.models import Partner, Tenant
+from tenants.services import create_partner, register_tenant, transition_tenant
+
+ACTOR = "demo-loader"
+
+
+def _ensure_account(email: str, full_name: str, *, is_staff: bool = False) -> User:
+    existing = User.objects.filter(email=email).first()
+    if existing:
+        return existing
+    return create_account(
+        email=email, full_name=full_name, password=DEMO_PASSWORD, is_staff=is_staff
+    )
+
+
+def load_demo() -> list[str]:
+    """Creates whatever part of the demo is missing and returns what it created."""
+    created: list[str] = []
+    with transaction.atomic():
+        if not User.objects.filter(email=FEDERAL_ADMIN[0]).exists():
+            created.append(f"federal administrator {FEDERAL_ADMIN[0]}")
+        _ensure_account(FEDERAL_ADMIN[0], FEDERAL_ADMIN[1], is_staff=True)
+
+        partner_name, partner_email, (member_name, member_email) = PARTNER
+        partner = Partner.objects.filter(name=partner_name).first()
+        if partner is None:
+            partner = create_partner(name=partner_name, contact_email=partner_email)
+            created.append(f"partner {partner_name}")
+        partner.members.add(_ensure_account(member_email, member_name))
+
+    for spec in TENANTS:
+        tenant = Tenant.objects.filter(schema_name=spec.subdomain).first()
+        if tenant is None:
+            tenant = register_tenant(
+                name=spec.name,
+                kind=Tenant.Kind.PROVINCE,
+                subdomain=spec.subdomain,
+                partner=partner,
+                actor=ACTOR,
+            )
+            transition_tenant(tenant=tenant, to_state=Tenant.State.APPROVED, actor=ACTOR)
+            created.append(f"tenant {spec.name}")
+        if tenant.state in {Tenant.State.APPROVED, Tenant.State.PROVISIONING}:
+            provision_tenant(tenant=tenant, actor=ACTOR)
+        with schema_context(tenant.schema_name), transaction.atomic():
+            _ensure_account(*spec.admin, is_staff=True)
+            for email, name in spec.officers:
+                _ensure_account(email, name)
+    return created

@@ -1,0 +1,1 @@
+"""The tenant registry (control plane): tenants, their domains, partner vendors, lifecycle."""

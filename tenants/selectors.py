@@ -1,0 +1,40 @@
+"""Reads of the tenant registry."""
+
+from django.db.models import QuerySet
+
+from tenants.lifecycle import SERVING_STATES
+from tenants.models import Domain, Partner, Tenant
+
+
+def serving_tenant_for_host(hostname: str) -> Tenant | None:
+    """The tenant a host name serves, or None if the host is unknown or its tenant not serving."""
+    domain = (
+        Domain.objects.select_related("tenant")
+        .filter(domain=hostname, tenant__state__in=SERVING_STATES)
+        .first()
+    )
+    return domain.tenant if domain else None
+
+
+def tenants_for_console() -> QuerySet[Tenant]:
+    """Every tenant with what the federal console shows of it, in one query."""
+    return Tenant.objects.select_related("partner", "rollup").prefetch_related("domains")
+
+
+def tenants_of_partner(partner: Partner) -> QuerySet[Tenant]:
+    return tenants_for_console().filter(partner=partner)
+
+
+def partners_of_user(user: object) -> QuerySet[Partner]:
+    return Partner.objects.filter(members=user)
+
+
+def primary_domain(tenant: Tenant) -> str | None:
+    for domain in tenant.domains.all():
+        if domain.is_primary:
+            return domain.domain
+    return None
+
+
+def serving_tenants() -> QuerySet[Tenant]:
+    return Tenant.objects.filter(state__in=SERVING_STATES)

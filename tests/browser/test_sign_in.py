@@ -1,0 +1,73 @@
+"""An officer signs in to their e-office in Chromium; the session stays on that host."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD, World
+
+# django_db makes pytest-django create the test database the server threads read.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+
+def test_officer_signs_in_and_the_session_stays_on_its_tenant(
+    world: World, server_port: int, browser, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    punjab = f"http://{world.punjab.host}:{server_port}"
+
+    page.goto(f"{punjab}/")
+    expect(page).to_have_url(f"{punjab}/accounts/login/?next=/")
+    expect(page.locator(".tenant-name")).to_have_text("Test Punjab")
+    page.screenshot(path=artifacts / "sign-in.png")
+    page.get_by_label("Email").fill(world.punjab.officer_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="Welcome, Officer")).to_be_visible()
+    expect(page.locator(".who-name")).to_have_text("Officer 1 of Test Punjab")
+    page.screenshot(path=artifacts / "eoffice-home.png")
+
+    session = [c for c in context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
+    assert [c["domain"] for c in session] == [world.punjab.host]  # host-only, no leading dot
+
+    page.goto(f"http://{world.sindh.host}:{server_port}/")
+    expect(page).to_have_url(f"http://{world.sindh.host}:{server_port}/accounts/login/?next=/")
+    expect(page.locator(".tenant-name")).to_have_text("Test Sindh")
+    context.close()
+
+
+def test_federal_admin_console_in_chromium(
+    world: World, server_port: int, browser, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    control = f"http://localhost:{server_port}"
+
+    page.goto(f"{control}/accounts/login/")
+    page.get_by_label("Email").fill(world.federal_admin_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="Tenants", exact=True)).to_be_visible()
+    rows = page.locator("table tbody tr")
+    expect(rows.filter(has_text="Test Punjab")).to_have_count(1)
+    expect(rows.filter(has_text="Test Sindh")).to_have_count(1)
+    page.screenshot(path=artifacts / "console-tenants.png", full_page=True)
+    context.close()
+
+
+def test_unknown_host_page_in_chromium(
+    world: World, server_port: int, browser, artifacts: Path
+) -> None:
+    page = browser.new_page()
+
+    response = page.goto(f"http://nowhere.localhost:{server_port}/")
+
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading")).to_have_text("There is no e-office at this address")
+    page.screenshot(path=artifacts / "unknown-host.png")
+    page.close()

@@ -1,0 +1,110 @@
+"""/healthz and /readyz on every host, and what /readyz says when a dependency is down."""
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from django.test import override_settings
+
+from tests.conftest import World, client_for
+
+pytestmark = pytest.mark.django_db
+
+HOSTS = ["localhost", "punjab.localhost", "nowhere.localhost", "10.0.0.7"]
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_healthz_answers_on_every_host(world: World, host: str) -> None:
+    response = client_for(host).get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_readyz_reports_each_dependency(world: World, host: str) -> None:
+    response = client_for(host).get("/readyz")
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["status"] == "ready"
+    assert set(body["checks"]) == {"database", "broker", "storage"}
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+def test_readyz_reports_an_unreachable_broker_with_503(world: World) -> None:
+    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0", READINESS_TIMEOUT=0.5):
+        started = time.monotonic()
+        response = client_for("localhost").get("/readyz")
+        elapsed = time.monotonic() - started
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["broker"]["ok"] is False
+    assert body["checks"]["broker"]["error"]
+    assert body["checks"]["database"]["ok"] is True
+    assert elapsed < 10  # a dead broker must not hang the probe
+
+
+def test_readyz_reports_a_missing_storage_folder(world: World, tmp_path) -> None:
+    with override_settings(LOCAL_STORAGE_DIR=tmp_path / "missing", S3_BUCKET=""):
+        response = client_for("localhost").get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"]["ok"] is False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3 endpoint: moto in server mode, spoken to through real boto3."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def aws_test_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+
+
+def test_readyz_checks_the_s3_bucket(
+    world: World, s3_endpoint: str, aws_test_credentials: None
+) -> None:
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(
+        Bucket="eoffice-files"
+    )
+
+    with override_settings(S3_BUCKET="eoffice-files", S3_ENDPOINT_URL=s3_endpoint):
+        ready = client_for("localhost").get("/readyz")
+    with override_settings(S3_BUCKET="no-such-bucket", S3_ENDPOINT_URL=s3_endpoint):
+        missing = client_for("localhost").get("/readyz")
+
+    assert ready.status_code == 200, ready.json()
+    assert missing.status_code == 503
+    assert missing.json()["checks"]["storage"]["ok"] is False

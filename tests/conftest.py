@@ -1,0 +1,150 @@
+"""Fixtures shared by every test: two real tenants with real schemas, made once per session.
+
+Tests run against a real PostgreSQL (DATABASE_URL, or the embedded server that `make test`
+starts). Each test runs in a transaction that is rolled back; the tenants, their schemas and
+their accounts are committed once per session, so a worker process or a server thread sees them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+from pytest_django import DjangoDbBlocker
+
+from accounts.services import create_account
+from provisioning.services import provision_tenant
+from tenants.models import Partner, Tenant
+from tenants.services import create_partner, register_tenant, transition_tenant
+
+PASSWORD = "Correct-Horse-2026"
+ACTOR = "test-suite"
+TENANT_SETUP_SECONDS: list[float] = []
+
+
+@dataclass
+class TestTenant:
+    tenant: Tenant
+    host: str
+    admin_email: str
+    officer_emails: list[str] = field(default_factory=list)
+
+    @property
+    def officer_email(self) -> str:
+        return self.officer_emails[0]
+
+    @property
+    def account_count(self) -> int:
+        return 1 + len(self.officer_emails)
+
+
+@dataclass
+class World:
+    punjab: TestTenant
+    sindh: TestTenant
+    partner: Partner
+    federal_admin_email: str
+    partner_user_email: str
+    control_host: str = "localhost"
+
+
+def make_test_tenant(
+    *, subdomain: str, name: str, partner: Partner | None, officers: int
+) -> TestTenant:
+    """Registers, approves and provisions a tenant, then adds a tenant admin and officers."""
+    started = time.perf_counter()
+    tenant = register_tenant(
+        name=name, kind=Tenant.Kind.PROVINCE, subdomain=subdomain, partner=partner, actor=ACTOR
+    )
+    transition_tenant(tenant=tenant, to_state=Tenant.State.APPROVED, actor=ACTOR)
+    tenant = provision_tenant(tenant=tenant, actor=ACTOR)
+    TENANT_SETUP_SECONDS.append(time.perf_counter() - started)
+    made = TestTenant(tenant=tenant, host=f"{subdomain}.localhost", admin_email="")
+    with schema_context(tenant.schema_name):
+        made.admin_email = f"admin@{subdomain}.example"
+        create_account(
+            email=made.admin_email, full_name=f"{name} Admin", password=PASSWORD, is_staff=True
+        )
+        for number in range(1, officers + 1):
+            email = f"officer{number}@{subdomain}.example"
+            create_account(email=email, full_name=f"Officer {number} of {name}", password=PASSWORD)
+            made.officer_emails.append(email)
+    return made
+
+
+@pytest.fixture(scope="session")
+def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> World:
+    # pytest-django creates the test database only when a collected test declares it needs
+    # one; without this guard a run of tests that do not would write into the real database.
+    name = connection.settings_dict["NAME"]
+    if not name.startswith("test_"):
+        pytest.fail(f"Refusing to create test tenants in {name!r}: mark the test django_db.")
+    with django_db_blocker.unblock():
+        partner = create_partner(name="Test Partner IT", contact_email="ops@partner.example")
+        federal_admin = create_account(
+            email="federal@board.example",
+            full_name="Fatima Federal",
+            password=PASSWORD,
+            is_staff=True,
+        )
+        partner_user = create_account(
+            email="vendor@partner.example", full_name="Vikram Vendor", password=PASSWORD
+        )
+        partner.members.add(partner_user)
+        # The same e-mail exists in the control plane and in Punjab: two unrelated accounts.
+        punjab = make_test_tenant(
+            subdomain="punjab", name="Test Punjab", partner=partner, officers=3
+        )
+        sindh = make_test_tenant(subdomain="sindh", name="Test Sindh", partner=None, officers=2)
+        connection.set_schema_to_public()
+    return World(
+        punjab=punjab,
+        sindh=sindh,
+        partner=partner,
+        federal_admin_email=federal_admin.email,
+        partner_user_email=partner_user.email,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_schema_and_cache() -> Iterator[None]:
+    """Every test starts on the public schema with an empty cache (rate limits, sessions)."""
+    connection.set_schema_to_public()
+    cache.clear()
+    yield
+    connection.set_schema_to_public()
+
+
+def client_for(host: str) -> Client:
+    return Client(HTTP_HOST=host)
+
+
+def signed_in_client(host: str, email: str, password: str = PASSWORD) -> Client:
+    client = client_for(host)
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TENANT_SETUP_SECONDS:
+        figures = ", ".join(f"{seconds:.2f} s" for seconds in TENANT_SETUP_SECONDS)
+        terminalreporter.write_line(f"per-test-tenant setup (schema + migrations): {figures}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A real worker process (`celery worker`) consuming the test queue; yields its log file."""
+    from tests.worker import start_worker, stop_worker
+
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    process = start_worker(log)
+    yield log
+    stop_worker(process)

@@ -1,0 +1,124 @@
+"""The tenant registry: valid subdomains, allowed transitions, and an event for each."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tenants.lifecycle import ALLOWED_TRANSITIONS, TransitionNotAllowed
+from tenants.models import Tenant, TenantEvent
+from tenants.services import register_tenant, transition_tenant
+from tests.conftest import ACTOR, World
+
+pytestmark = pytest.mark.django_db
+
+
+def new_tenant(subdomain: str = "kpk") -> Tenant:
+    return register_tenant(
+        name="Khyber Pakhtunkhwa", kind=Tenant.Kind.PROVINCE, subdomain=subdomain, actor=ACTOR
+    )
+
+
+def test_registering_records_the_tenant_its_domain_and_an_event(world: World) -> None:
+    tenant = new_tenant()
+
+    assert tenant.state == Tenant.State.APPLIED
+    assert tenant.schema_name == "kpk"
+    assert [d.domain for d in tenant.domains.all()] == ["kpk.localhost"]
+    assert list(TenantEvent.objects.filter(tenant=tenant).values_list("to_state", flat=True)) == [
+        "applied"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("subdomain", "code"),
+    [
+        ("www", "reserved_subdomain"),
+        ("admin", "reserved_subdomain"),
+        ("api", "reserved_subdomain"),
+        ("-punjab", "invalid_subdomain"),
+        ("punjab-", "invalid_subdomain"),
+        ("Punjab", "invalid_subdomain"),
+        ("pun_jab", "invalid_subdomain"),
+        ("pun.jab", "invalid_subdomain"),
+        ("", "invalid_subdomain"),
+        ("a" * 64, "invalid_subdomain"),
+    ],
+)
+def test_bad_subdomains_are_refused_with_a_reason(world: World, subdomain: str, code: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        new_tenant(subdomain)
+
+    assert refused.value.code == code
+    assert (
+        not Tenant.objects.filter(schema_name=subdomain.replace("-", "_"))
+        .exclude(pk__in=[world.punjab.tenant.pk, world.sindh.tenant.pk])
+        .exists()
+    )
+
+
+def test_a_taken_subdomain_is_refused(world: World) -> None:
+    with pytest.raises(ValidationError) as refused:
+        new_tenant("punjab")
+
+    assert refused.value.code == "subdomain_taken"
+
+
+def test_hyphenated_subdomain_names_a_valid_schema(world: World) -> None:
+    tenant = new_tenant("azad-kashmir")
+
+    assert tenant.schema_name == "azad_kashmir"
+
+
+def test_allowed_transitions_follow_the_written_state_machine(world: World) -> None:
+    tenant = new_tenant()
+
+    for state in ("approved", "provisioning", "active", "suspended", "active", "archived"):
+        transition_tenant(tenant=tenant, to_state=state, actor=ACTOR, reason=f"to {state}")
+
+    events = TenantEvent.objects.filter(tenant=tenant).order_by("id")
+    assert [(e.from_state, e.to_state) for e in events] == [
+        ("", "applied"),
+        ("applied", "approved"),
+        ("approved", "provisioning"),
+        ("provisioning", "active"),
+        ("active", "suspended"),
+        ("suspended", "active"),
+        ("active", "archived"),
+    ]
+    assert all(event.actor == ACTOR for event in events)
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        (start, target)
+        for start in Tenant.State
+        for target in Tenant.State
+        if target not in ALLOWED_TRANSITIONS[start]
+    ],
+)
+def test_every_other_transition_is_refused_and_changes_nothing(
+    world: World, start: str, target: str
+) -> None:
+    tenant = new_tenant()
+    Tenant.objects.filter(pk=tenant.pk).update(state=start)
+    tenant.refresh_from_db()
+    events_before = TenantEvent.objects.filter(tenant=tenant).count()
+
+    with pytest.raises(TransitionNotAllowed):
+        transition_tenant(tenant=tenant, to_state=target, actor=ACTOR)
+
+    tenant.refresh_from_db()
+    assert tenant.state == start
+    assert TenantEvent.objects.filter(tenant=tenant).count() == events_before
+
+
+def test_tenant_events_cannot_be_edited_or_deleted(world: World) -> None:
+    event = TenantEvent.objects.filter(tenant=new_tenant()).get()
+
+    event.reason = "rewritten history"
+    with pytest.raises(TypeError, match="append-only"):
+        event.save()
+    with pytest.raises(TypeError, match="append-only"):
+        event.delete()
+    event.refresh_from_db()
+    assert event.reason == ""

@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format bench terraform-check clean-local help
+.PHONY: run test lint format bench-logins terraform-check clean-local help
 
 help:
 	@echo "make run    serve the demo at http://localhost:8000 (web server + worker)"
@@ -47,3 +47,6 @@ terraform-check: $(UV)
 clean-local:
 	@echo "This deletes the embedded database and every local file under .local/."
 	@read -p "Type 'delete' to confirm: " answer && [ "$$answer" = delete ] && rm -rf .local
+
+bench-logins: $(VENV)/.synced
+	$(PY) bench/logins.py --officers 100

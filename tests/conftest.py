@@ -80,7 +80,7 @@ def make_test_tenant(
 
 
 @pytest.fixture(scope="session")
-def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> World:
+def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
     # pytest-django creates the test database only when a collected test declares it needs
     # one; without this guard a run of tests that do not would write into the real database.
     name = connection.settings_dict["NAME"]
@@ -104,13 +104,35 @@ def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> World:
         )
         sindh = make_test_tenant(subdomain="sindh", name="Test Sindh", partner=None, officers=2)
         connection.set_schema_to_public()
-    return World(
+    yield World(
         punjab=punjab,
         sindh=sindh,
         partner=partner,
         federal_admin_email=federal_admin.email,
         partner_user_email=partner_user.email,
     )
+    with django_db_blocker.unblock():
+        _wait_for_other_sessions_to_end()
+
+
+def _wait_for_other_sessions_to_end(timeout: float = 15) -> None:
+    """Waits until only this process is connected, so the test database can be dropped.
+
+    A stopped worker's server-side sessions end a moment after the process does.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT application_name, state, left(query, 80) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            others = cursor.fetchall()
+        if not others or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if others:
+        print(f"\nsessions still connected to the test database: {others}")
 
 
 @pytest.fixture(autouse=True)

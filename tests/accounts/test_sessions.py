@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -26,7 +26,7 @@ DEAD_REDIS = {
 }
 
 
-def session_key_of(client) -> str:
+def session_key_of(client: Client) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

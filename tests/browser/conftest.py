@@ -18,6 +18,7 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import connection
+from playwright.sync_api import Browser
 from pytest_django import DjangoDbBlocker
 
 from tests.conftest import World
@@ -48,7 +49,7 @@ def server_port(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[in
 
 
 @pytest.fixture
-def browser(db: None) -> Iterator[object]:
+def browser(db: None) -> Iterator[Browser]:
     """A Chromium that lives strictly inside one test's database transaction.
 
     Playwright's sync API registers an event loop on this thread, and while one is registered

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import PASSWORD, World
 
@@ -12,10 +12,22 @@ from tests.conftest import PASSWORD, World
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
+def sign_in(page: Page, email: str) -> None:
+    """Fills the sign-in form the page is on and submits it."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def office_screen(browser: Browser) -> BrowserContext:
+    """A fresh browser profile at the resolution of an office screen."""
+    return browser.new_context(viewport={"width": 1366, "height": 768})
+
+
 def test_officer_signs_in_and_the_session_stays_on_its_tenant(
     world: World, server_port: int, browser, artifacts: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context = office_screen(browser)
     page = context.new_page()
     punjab = f"http://{world.punjab.host}:{server_port}"
 
@@ -23,9 +35,7 @@ def test_officer_signs_in_and_the_session_stays_on_its_tenant(
     expect(page).to_have_url(f"{punjab}/accounts/login/?next=/")
     expect(page.locator(".tenant-name")).to_have_text("Test Punjab")
     page.screenshot(path=artifacts / "sign-in.png")
-    page.get_by_label("Email").fill(world.punjab.officer_email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, world.punjab.officer_email)
 
     expect(page.get_by_role("heading", name="Welcome, Officer")).to_be_visible()
     expect(page.locator(".who-name")).to_have_text("Officer 1 of Test Punjab")
@@ -43,14 +53,11 @@ def test_officer_signs_in_and_the_session_stays_on_its_tenant(
 def test_federal_admin_console_in_chromium(
     world: World, server_port: int, browser, artifacts: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context = office_screen(browser)
     page = context.new_page()
-    control = f"http://localhost:{server_port}"
 
-    page.goto(f"{control}/accounts/login/")
-    page.get_by_label("Email").fill(world.federal_admin_email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"http://localhost:{server_port}/accounts/login/")
+    sign_in(page, world.federal_admin_email)
 
     expect(page.get_by_role("heading", name="Tenants", exact=True)).to_be_visible()
     rows = page.locator("table tbody tr")

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
@@ -51,7 +52,7 @@ def test_readyz_reports_an_unreachable_broker_with_503(world: World) -> None:
     assert elapsed < 10  # a dead broker must not hang the probe
 
 
-def test_readyz_reports_a_missing_storage_folder(world: World, tmp_path) -> None:
+def test_readyz_reports_a_missing_storage_folder(world: World, tmp_path: Path) -> None:
     with override_settings(LOCAL_STORAGE_DIR=tmp_path / "missing", S3_BUCKET=""):
         response = client_for("localhost").get("/readyz")
 

@@ -256,6 +256,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # separate worker process, just no Redis to install.
 BROKER_DIR = LOCAL_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+if IS_PRODUCTION and CELERY_BROKER_URL.startswith("filesystem://"):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL (or REDIS_URL) must name a broker server in production; the local "
+        "folder queue only serves one machine."
+    )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),

@@ -1,5 +1,3 @@
-from collections import Counter
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,8 +6,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console.access import federal_admin_required
-from tenants.models import Tenant
-from tenants.selectors import partners_of_user, tenants_for_console, tenants_of_partner
+from tenants.selectors import (
+    partners_of_user,
+    summarise,
+    tenants_for_console,
+    tenants_of_partner,
+)
 from tenants.tasks import refresh_all_rollups
 
 
@@ -27,15 +29,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 @federal_admin_required
 def tenant_list(request: HttpRequest) -> HttpResponse:
     tenants = list(tenants_for_console())
-    by_state = Counter(tenant.state for tenant in tenants)
-    rollups = [t.rollup for t in tenants if hasattr(t, "rollup")]
-    context = {
-        "tenants": tenants,
-        "state_counts": [(state, by_state.get(state.value, 0)) for state in Tenant.State],
-        "counted": bool(rollups),
-        "total_officers": sum(r.officers for r in rollups),
-        "total_active_officers": sum(r.officers_signed_in_7d for r in rollups),
-    }
+    context = {"tenants": tenants, "summary": summarise(tenants)}
     return render(request, "console/tenants.html", context)
 
 

@@ -29,26 +29,26 @@ def test_database_url() -> str:
 
 def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, DATABASE_URL=test_database_url(), DATABASE_CONN_MAX_AGE="0")
-    log = log_path.open("wb")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-mingle",
+                "--without-gossip",
+                f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def stop_worker(process: subprocess.Popen[bytes]) -> None:

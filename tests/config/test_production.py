@@ -46,6 +46,7 @@ def test_check_deploy_passes_with_production_settings() -> None:
         ("PLATFORM_DOMAIN", "PLATFORM_DOMAIN must be set"),
         ("DATABASE_URL", "DATABASE_URL must be set"),
         ("S3_BUCKET", "S3_BUCKET must be set"),
+        ("REDIS_URL", "CELERY_BROKER_URL (or REDIS_URL) must name a broker server"),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, complaint: str) -> None:
@@ -80,3 +81,15 @@ def test_production_requires_two_factor_for_federal_admins_and_secure_cookies() 
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "__Host-eoffice-session"]
+
+
+@pytest.mark.parametrize(
+    ("dsn", "active"), [("https://key@sentry.invalid/1", "True"), ("", "False")]
+)
+def test_sentry_is_initialised_exactly_when_a_dsn_is_set(dsn: str, active: str) -> None:
+    probe = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
+
+    result = manage("shell", "--verbosity=0", "-c", probe, **PRODUCTION, SENTRY_DSN=dsn)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == active

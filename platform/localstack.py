@@ -190,7 +190,7 @@ def run(port: int) -> int:
     from_start = time.perf_counter()
     with database() as env:
         say("Migrating the public schema and every tenant schema")
-        manage(env, "migrate_schemas", "--executor=standard", "-v", "0")
+        manage(env, "migrate_tenants", "-v", "0")
         say("Loading the demo")
         manage(env, "load_demo")
         children = [

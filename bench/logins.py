@@ -31,11 +31,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "platform"))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import localstack  # noqa: E402 - platform/ is a folder of scripts, not a package
+from bench.common import ROOT, bench_environment, localstack
 
 PASSWORD = "Bench-Pass-2026"  # noqa: S105 - a throwaway database
 SIDES = {
@@ -94,18 +92,6 @@ with schema_context(tenant.schema_name), transaction.atomic():
         env=env,
         check=True,
     )
-
-
-def recreate_database(server_url: str, name: str) -> str:
-    """Drops and creates the benchmark's own database; returns its URL. Touches nothing else."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(server_url)
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def sign_in(base: str, host: str, email: str) -> tuple[float, urllib.request.OpenerDirector]:
@@ -240,9 +226,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--officers", type=int, default=100)
     args = parser.parse_args()
-    with localstack.database() as env:
-        env["DATABASE_URL"] = recreate_database(env["DATABASE_URL"], "eoffice_bench")
-        env["CELERY_QUEUE"] = "eoffice-bench"
+    with bench_environment() as env:
         localstack.manage(env, "migrate_schemas", "--shared", "-v", "0")
         results = {side: run_side(env, side, args.officers) for side in SIDES}
 

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "tenants.read_only.SuspendedTenantReadOnlyMiddleware",
     "accounts.middleware.FederalAdminMFAMiddleware",
 ]
 

@@ -1,17 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from console.access import federal_admin_required
+from console.forms import LifecycleActionForm, ResumeForm
+from tenants.lifecycle import TransitionNotAllowed
+from tenants.models import Tenant
 from tenants.selectors import (
+    lifecycle_history,
     partners_of_user,
     summarise,
     tenants_for_console,
     tenants_of_partner,
 )
+from tenants.services import resume_tenant, suspend_tenant
 from tenants.tasks import refresh_all_rollups
 
 
@@ -31,6 +36,51 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
     tenants = list(tenants_for_console())
     context = {"tenants": tenants, "summary": summarise(tenants)}
     return render(request, "console/tenants.html", context)
+
+
+@federal_admin_required
+def tenant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = get_object_or_404(tenants_for_console(), pk=pk)
+    return render(
+        request,
+        "console/tenant_detail.html",
+        {
+            "t": tenant,
+            "history": lifecycle_history(tenant),
+            "suspend_form": LifecycleActionForm(),
+            "resume_form": ResumeForm(),
+        },
+    )
+
+
+@require_POST
+@federal_admin_required
+def change_tenant_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Suspends or resumes a tenant after a confirmed form; every refusal says why."""
+    tenant = get_object_or_404(Tenant, pk=pk)
+    form_class, service = LIFECYCLE_ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(tenant=tenant, actor=request.user.email, reason=form.cleaned_data["reason"])
+        except (TransitionNotAllowed, ValidationError) as refused:
+            messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+        else:
+            messages.success(request, f"{tenant.name} is now {tenant.get_state_display().lower()}.")
+        return redirect("console:tenant", pk=tenant.pk)
+    context = {
+        "t": get_object_or_404(tenants_for_console(), pk=pk),
+        "history": lifecycle_history(tenant),
+        "suspend_form": form if action == "suspend" else LifecycleActionForm(),
+        "resume_form": form if action == "resume" else ResumeForm(),
+    }
+    return render(request, "console/tenant_detail.html", context, status=400)
+
+
+LIFECYCLE_ACTIONS = {
+    "suspend": (LifecycleActionForm, suspend_tenant),
+    "resume": (ResumeForm, resume_tenant),
+}
 
 
 @require_POST

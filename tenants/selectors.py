@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from tenants.lifecycle import SERVING_STATES
-from tenants.models import Domain, Partner, Tenant
+from tenants.models import Domain, Partner, Tenant, TenantEvent
 
 
 def serving_tenant_for_host(hostname: str) -> Tenant | None:
@@ -62,3 +62,17 @@ def summarise(tenants: list[Tenant]) -> RegistrySummary:
         officers=sum(r.officers for r in rollups),
         officers_signed_in_7d=sum(r.officers_signed_in_7d for r in rollups),
     )
+
+
+def suspension_reason(tenant: Tenant) -> str:
+    """Why the tenant is suspended, from the event that suspended it."""
+    event = (
+        TenantEvent.objects.filter(tenant=tenant, to_state=Tenant.State.SUSPENDED)
+        .order_by("-at", "-id")
+        .first()
+    )
+    return event.reason if event else ""
+
+
+def lifecycle_history(tenant: Tenant) -> QuerySet[TenantEvent]:
+    return TenantEvent.objects.filter(tenant=tenant).order_by("-at", "-id")

@@ -64,6 +64,11 @@ def test_federal_admin_console_in_chromium(
     expect(rows.filter(has_text="Test Punjab")).to_have_count(1)
     expect(rows.filter(has_text="Test Sindh")).to_have_count(1)
     page.screenshot(path=artifacts / "console-tenants.png", full_page=True)
+
+    page.get_by_role("link", name="Test Punjab").click()
+    expect(page.get_by_role("heading", name="Test Punjab", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Suspend Test Punjab")).to_be_visible()
+    page.screenshot(path=artifacts / "console-tenant.png", full_page=True)
     context.close()
 
 

@@ -1,0 +1,230 @@
+"""Creating tenant schemas and checking migrations, at 0, 100 and 500 existing tenants.
+
+    make bench-provisioning      (or: .venv/bin/python bench/provisioning.py)
+
+In a database of its own (`eoffice_bench`, on DATABASE_URL's server or the embedded one), on
+the project's real tenant apps, in one run:
+
+- time to create one tenant schema ready for use, at 0, 100 and 500 existing tenants: ours
+  (the template's blueprint, provisioning.blueprint) beside stock django-tenants, both its
+  `auto_create_schema` path (CREATE SCHEMA, then every migration) and its clone path
+  (CloneSchema from the template, then migrations recorded with --fake);
+- `migrate_schemas` with nothing to apply at 100 and 500 tenants: ours (`migrate_tenants`)
+  beside stock django-tenants' standard and multiprocessing executors, each a fresh process.
+
+Medians of --runs runs (stock no-op migrations at 500 tenants: --slow-runs). Ends with one
+JSON line of the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, bench_environment, localstack
+
+LEVELS = (0, 100, 500)
+MIGRATE_LEVELS = (100, 500)
+
+
+def median_seconds(action: Callable[[int], None], runs: int) -> float:
+    timings = []
+    for run in range(runs):
+        started = time.perf_counter()
+        action(run)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument(
+        "--slow-runs",
+        type=int,
+        default=1,
+        help="runs of each stock no-op migration at 500 tenants (about 90 s each here)",
+    )
+    args = parser.parse_args()
+
+    with bench_environment() as env:
+        print("Preparing: public schema, template schema and its blueprint", flush=True)
+        localstack.manage(env, "migrate_tenants", "-v", "0")
+        os.environ.update(env)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        creation: dict[int, dict[str, float]] = {}
+        migration: dict[int, dict[str, float]] = {}
+        # Every figure of a level is taken with exactly that many tenants in the database.
+        for level in LEVELS:
+            populate(level)
+            creation[level] = measure_creation(args.runs)
+            print(f"  at {level} tenants: " + format_row(creation[level]), flush=True)
+            if level in MIGRATE_LEVELS:
+                runs = args.runs if level < 500 else args.slow_runs
+                migration[level] = measure_noop_migrations(env, args.runs, runs)
+                print(
+                    f"  no-op migrate at {level} tenants: " + format_row(migration[level]),
+                    flush=True,
+                )
+
+    report(creation, migration)
+    return 0
+
+
+def format_row(row: dict[str, float]) -> str:
+    return ", ".join(f"{label} {seconds * 1000:.0f} ms" for label, seconds in row.items())
+
+
+def measure_creation(runs: int) -> dict[str, float]:
+    """Median time of each method to create one schema, at the current number of tenants."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django_tenants.clone import CloneSchema
+
+    from provisioning.blueprint import create_schema_from_blueprint
+    from provisioning.migration_state import TEMPLATE_SCHEMA
+    from tenants.models import Tenant
+
+    def drop(name: str) -> None:
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+    def ours(name: str) -> None:
+        create_schema_from_blueprint(name)
+
+    def stock_migrations(name: str) -> None:
+        # TenantMixin.create_schema as auto_create_schema runs it: CREATE SCHEMA, migrations.
+        Tenant(schema_name=name).create_schema(verbosity=0)
+
+    def stock_clone(name: str) -> None:
+        # TenantMixin.create_schema with TENANT_BASE_SCHEMA: clone, then fake the migrations.
+        CloneSchema().clone_schema(TEMPLATE_SCHEMA, name, "DATA")
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            fake=True,
+            schema_name=name,
+            interactive=False,
+            verbosity=0,
+        )
+        connection.set_schema_to_public()
+
+    methods = {"ours": ours, "stock_migrations": stock_migrations, "stock_clone": stock_clone}
+    results: dict[str, float] = {}
+    for label, method in methods.items():
+        # One untimed run first: the first DDL on a connection pays for cold catalog caches.
+        method(f"bench_{label}_warmup")
+        drop(f"bench_{label}_warmup")
+
+        def once(run: int, method: Callable[[str], None] = method, label: str = label) -> None:
+            method(f"bench_{label}_{run}")
+
+        results[label] = median_seconds(once, runs)
+        for run in range(runs):  # back to exactly the level's number of schemas
+            drop(f"bench_{label}_{run}")
+    return results
+
+
+def populate(level: int) -> None:
+    """Registers tenants with schemas (from the blueprint) until `level` exist."""
+    from django.db import connection
+
+    from provisioning.blueprint import create_schema_from_blueprint
+    from tenants.models import Tenant
+    from tenants.services import register_tenant
+
+    existing = Tenant.objects.count()
+    if existing >= level:
+        return
+    print(f"Populating {level - existing} tenants", flush=True)
+    for number in range(existing, level):
+        tenant = register_tenant(
+            name=f"Bench tenant {number}",
+            kind="department",
+            subdomain=f"t{number}",
+            actor="bench",
+        )
+        create_schema_from_blueprint(tenant.schema_name)
+        Tenant.objects.filter(pk=tenant.pk).update(state=Tenant.State.ACTIVE)
+    # Fresh statistics for the grown catalogs: the stock clone's catalog queries need them.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def measure_noop_migrations(env: dict[str, str], runs: int, stock_runs: int) -> dict[str, float]:
+    """Median time of each whole command, in a fresh process, with nothing to apply."""
+    commands = {
+        "ours": ["migrate_tenants"],
+        "stock_standard": ["migrate_schemas", "--executor=standard"],
+        "stock_multiprocessing": ["migrate_schemas", "--executor=multiprocessing"],
+    }
+    results: dict[str, float] = {}
+    for label, command in commands.items():
+
+        def once(run: int, command: list[str] = command) -> None:
+            subprocess.run(
+                [sys.executable, "manage.py", *command, "-v", "0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+
+        results[label] = median_seconds(once, runs if label == "ours" else stock_runs)
+    return results
+
+
+def report(creation: dict[int, dict[str, float]], migration: dict[int, dict[str, float]]) -> None:
+    print("\nOne tenant schema ready for use (median)")
+    print(
+        f"{'existing tenants':>18}{'ours':>12}{'stock migrations':>20}{'stock clone':>14}"
+        f"{'vs migrations':>16}{'vs clone':>10}"
+    )
+    for level, row in creation.items():
+        print(
+            f"{level:>18}{row['ours'] * 1000:>10.0f}ms{row['stock_migrations'] * 1000:>18.0f}ms"
+            f"{row['stock_clone'] * 1000:>12.0f}ms"
+            f"{row['stock_migrations'] / row['ours']:>15.1f}x"
+            f"{row['stock_clone'] / row['ours']:>9.1f}x"
+        )
+    print("\nmigrate_schemas with nothing to apply (whole command, fresh process)")
+    print(
+        f"{'tenants':>18}{'ours':>12}{'stock standard':>18}{'stock multiproc':>18}"
+        f"{'vs multiproc':>15}"
+    )
+    for level, row in migration.items():
+        print(
+            f"{level:>18}{row['ours']:>11.2f}s{row['stock_standard']:>17.2f}s"
+            f"{row['stock_multiprocessing']:>17.2f}s"
+            f"{row['stock_multiprocessing'] / row['ours']:>14.1f}x"
+        )
+    print(
+        "\nEnd-to-end provisioning through the worker: not measured yet (the pipeline is the "
+        "next part of issue 3)."
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "provisioning",
+                "create_schema_seconds": {str(k): v for k, v in creation.items()},
+                "noop_migrate_seconds": {str(k): v for k, v in migration.items()},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

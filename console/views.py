@@ -38,19 +38,25 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
     return render(request, "console/tenants.html", context)
 
 
+def _render_detail(
+    request: HttpRequest, pk: int, *, bound: LifecycleActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The tenant's page; `bound` is a submitted action form to show again with its errors."""
+    tenant = get_object_or_404(tenants_for_console(), pk=pk)
+    context = {
+        "t": tenant,
+        "history": lifecycle_history(tenant),
+        "suspend_form": LifecycleActionForm(),
+        "resume_form": ResumeForm(),
+    }
+    if bound is not None:
+        context["resume_form" if isinstance(bound, ResumeForm) else "suspend_form"] = bound
+    return render(request, "console/tenant_detail.html", context, status=status)
+
+
 @federal_admin_required
 def tenant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = get_object_or_404(tenants_for_console(), pk=pk)
-    return render(
-        request,
-        "console/tenant_detail.html",
-        {
-            "t": tenant,
-            "history": lifecycle_history(tenant),
-            "suspend_form": LifecycleActionForm(),
-            "resume_form": ResumeForm(),
-        },
-    )
+    return _render_detail(request, pk)
 
 
 @require_POST
@@ -68,13 +74,7 @@ def change_tenant_state(request: HttpRequest, pk: int, action: str) -> HttpRespo
         else:
             messages.success(request, f"{tenant.name} is now {tenant.get_state_display().lower()}.")
         return redirect("console:tenant", pk=tenant.pk)
-    context = {
-        "t": get_object_or_404(tenants_for_console(), pk=pk),
-        "history": lifecycle_history(tenant),
-        "suspend_form": form if action == "suspend" else LifecycleActionForm(),
-        "resume_form": form if action == "resume" else ResumeForm(),
-    }
-    return render(request, "console/tenant_detail.html", context, status=400)
+    return _render_detail(request, pk, bound=form, status=400)
 
 
 LIFECYCLE_ACTIONS = {

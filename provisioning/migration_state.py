@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -13,7 +14,9 @@ TEMPLATE_SCHEMA = "tenant_template"  # not a DNS label, so no tenant can ever be
 @cache
 def expected_tenant_migrations() -> frozenset[tuple[str, str]]:
     """(app, name) of every migration of the tenant apps, as the code on disk has them."""
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
+    tenant_labels = {
+        config.label for config in apps.get_app_configs() if config.name in settings.TENANT_APPS
+    }
     loader = MigrationLoader(None, ignore_no_migrations=True)
     return frozenset(key for key in loader.disk_migrations if key[0] in tenant_labels)
 

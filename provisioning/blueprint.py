@@ -29,6 +29,7 @@ from psycopg import sql
 
 from provisioning.migration_state import (
     TEMPLATE_SCHEMA,
+    create_template_schema,
     expected_tenant_migrations,
     pending_schemas,
 )
@@ -64,12 +65,7 @@ def ensure_template() -> None:
             "The template schema must be migrated and committed before a blueprint is made; "
             "run `manage.py migrate_tenants` or provision outside a transaction."
         )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}")
-            .format(sql.Identifier(TEMPLATE_SCHEMA))
-            .as_string(connection.connection)
-        )
+    create_template_schema()
     call_command(
         "migrate_schemas", schema_name=TEMPLATE_SCHEMA, tenant=True, interactive=False, verbosity=0
     )

@@ -11,6 +11,16 @@ from psycopg import sql
 TEMPLATE_SCHEMA = "tenant_template"  # not a DNS label, so no tenant can ever be named so
 
 
+def create_template_schema() -> None:
+    """Creates the (empty) template schema if it is missing; migrating it is the caller's job."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}")
+            .format(sql.Identifier(TEMPLATE_SCHEMA))
+            .as_string(connection.connection)
+        )
+
+
 @cache
 def expected_tenant_migrations() -> frozenset[tuple[str, str]]:
     """(app, name) of every migration of the tenant apps, as the code on disk has them."""

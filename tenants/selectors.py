@@ -32,13 +32,6 @@ def partners_of_user(user: object) -> QuerySet[Partner]:
     return Partner.objects.filter(members=user)
 
 
-def primary_domain(tenant: Tenant) -> str | None:
-    for domain in tenant.domains.all():
-        if domain.is_primary:
-            return domain.domain
-    return None
-
-
 def serving_tenants() -> QuerySet[Tenant]:
     return Tenant.objects.filter(state__in=SERVING_STATES)
 

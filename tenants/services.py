@@ -50,12 +50,6 @@ def transition_tenant(*, tenant: Tenant, to_state: str, actor: str, reason: str 
 
 
 @transaction.atomic
-def assign_partner(*, tenant: Tenant, partner: Partner) -> None:
-    Tenant.objects.filter(pk=tenant.pk).update(partner=partner)
-    tenant.partner = partner
-
-
-@transaction.atomic
 def create_partner(*, name: str, contact_email: str) -> Partner:
     return Partner.objects.create(name=name, contact_email=contact_email)
 

@@ -2,14 +2,12 @@
 
 import time
 
-from django.db import connection
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 from django_tenants.migration_executors import get_executor
-from django_tenants.utils import get_public_schema_name, schema_exists
-from psycopg import sql
+from django_tenants.utils import get_public_schema_name
 
 from provisioning.blueprint import current_blueprint
-from provisioning.migration_state import TEMPLATE_SCHEMA, pending_schemas
+from provisioning.migration_state import TEMPLATE_SCHEMA, create_template_schema, pending_schemas
 from tenants.models import Tenant
 
 
@@ -34,7 +32,7 @@ class Command(MigrateSchemasCommand):
         if self.schema_name and self.schema_name != public:
             names = [self.schema_name]
         else:
-            self._create_template_if_missing()
+            create_template_schema()
             tenants = Tenant.objects.exclude(schema_name=public).values_list(
                 "schema_name", flat=True
             )
@@ -50,14 +48,3 @@ class Command(MigrateSchemasCommand):
             get_executor(codename=codename)(self.args, self.options).run_migrations(tenants=pending)
         if TEMPLATE_SCHEMA in pending:
             current_blueprint()  # made now, so the next tenant is created at full speed
-
-    @staticmethod
-    def _create_template_if_missing() -> None:
-        if schema_exists(TEMPLATE_SCHEMA):
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("CREATE SCHEMA {}")
-                .format(sql.Identifier(TEMPLATE_SCHEMA))
-                .as_string(connection.connection)
-            )

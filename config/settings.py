@@ -24,6 +24,9 @@ PLATFORM_NAME = env_str("PLATFORM_NAME", "e-Office Cloud")
 # The control plane answers on this host (and www.); tenants on <subdomain>.PLATFORM_DOMAIN.
 PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "" if IS_PRODUCTION else "localhost").lower()
 CONTROL_PLANE_HOSTS = [PLATFORM_DOMAIN]
+# How links in e-mails reach the platform from outside (a development server keeps its port).
+PUBLIC_URL_SCHEME = env_str("PUBLIC_URL_SCHEME", "https" if IS_PRODUCTION else "http")
+PUBLIC_PORT = env_str("PUBLIC_PORT", "" if IS_PRODUCTION else "8000")
 
 # --- Secrets and hosts -------------------------------------------------------------------------
 _LOCAL_SECRET = "local-only-not-secret-" + "x" * 40
@@ -249,6 +252,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", IS_PRODUCTION)
 EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(LOCAL_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{PLATFORM_NAME} <no-reply@{PLATFORM_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -290,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("ROLLUP_INTERVAL_SECONDS", 15 * 60),
     }
 }
+
+# A provisioning step that fails is retried this many times, waiting 1, 2, 4 … seconds.
+PROVISIONING_STEP_RETRIES = env_int("PROVISIONING_STEP_RETRIES", 3)
+# A provisioning run with no step finished for this long, and no worker on it, may be retried.
+PROVISIONING_STALL_SECONDS = env_int("PROVISIONING_STALL_SECONDS", 120)
 
 # --- Object storage --------------------------------------------------------------------------
 S3_BUCKET = env_str("S3_BUCKET")

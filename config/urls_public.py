@@ -6,6 +6,7 @@ from console import views as console_views
 
 urlpatterns = [
     path("", console_views.landing, name="home"),
+    path("apply/", include("tenants.urls")),
     path("console/", include("console.urls")),
     path("accounts/", include("allauth.urls")),
 ]

@@ -7,5 +7,6 @@ from eoffice import views as eoffice_views
 urlpatterns = [
     path("", eoffice_views.home, name="home"),
     path("directory/", eoffice_views.directory, name="directory"),
+    path("org-chart/", eoffice_views.org_chart, name="org_chart"),
     path("accounts/", include("allauth.urls")),
 ]

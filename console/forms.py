@@ -1,4 +1,10 @@
+from typing import Any
+
 from django import forms
+
+from billing.models import Plan
+from billing.selectors import plans_on_offer
+from tenants.models import Partner
 
 
 class LifecycleActionForm(forms.Form):
@@ -18,4 +24,37 @@ class LifecycleActionForm(forms.Form):
 class ResumeForm(LifecycleActionForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False
+    )
+
+
+class ApproveForm(forms.Form):
+    """Approval of an application: who operates the instance, and on which plan."""
+
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.all(),
+        empty_label="Choose the partner vendor",
+        help_text="The IT vendor that runs this e-office and is billed for it.",
+    )
+    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), empty_label="Choose a plan")
+    reason = forms.CharField(
+        label="Note to the applicant",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans_on_offer()
+
+
+class RejectForm(LifecycleActionForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Sent to the applicant and kept with the application.",
+    )
+    confirm = forms.BooleanField(
+        label="Reject this application and tell the applicant.",
+        error_messages={"required": "Tick the box to confirm."},
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import views
+from console import application_views, lifecycle_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -20,4 +20,17 @@ urlpatterns = [
         name="resume",
     ),
     path("partner/", views.partner_portal, name="partner"),
+    path("applications/", application_views.application_list, name="applications"),
+    path("applications/<int:pk>/", application_views.application_detail, name="application"),
+    path("applications/<int:pk>/approve/", application_views.approve, name="approve"),
+    path("applications/<int:pk>/reject/", application_views.reject, name="reject"),
+    path(
+        "tenants/<int:pk>/provisioning/",
+        application_views.provisioning_panel,
+        name="provisioning",
+    ),
+    path("tenants/<int:pk>/retry/", application_views.retry, name="retry"),
+    path("tenants/<int:pk>/archive/", lifecycle_views.archive, name="archive"),
+    path("tenants/<int:pk>/delete/", lifecycle_views.delete, name="delete"),
+    path("tenants/<int:pk>/restore/", lifecycle_views.restore, name="restore"),
 ]

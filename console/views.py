@@ -7,6 +7,8 @@ from django.views.decorators.http import require_POST
 
 from console.access import federal_admin_required
 from console.forms import LifecycleActionForm, ResumeForm
+from console.lifecycle_views import archive_context
+from provisioning.selectors import provisioning_progress
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Tenant
 from tenants.selectors import (
@@ -48,6 +50,8 @@ def _render_detail(
         "history": lifecycle_history(tenant),
         "suspend_form": LifecycleActionForm(),
         "resume_form": ResumeForm(),
+        "progress": provisioning_progress(tenant),
+        **archive_context(tenant),
     }
     if bound is not None:
         context["resume_form" if isinstance(bound, ResumeForm) else "suspend_form"] = bound

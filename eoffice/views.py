@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import active_officer_count, has_totp
+from eoffice import selectors
 from eoffice.selectors import officer_directory
 
 
@@ -19,3 +20,10 @@ def directory(request: HttpRequest) -> HttpResponse:
     """Every active officer of this e-office, 25 to a page."""
     officers = Paginator(officer_directory(), 25).get_page(request.GET.get("page"))
     return render(request, "eoffice/directory.html", {"officers": officers})
+
+
+@login_required
+def org_chart(request: HttpRequest) -> HttpResponse:
+    """Offices and sections as a tree, each with its posts, reporting lines and holders."""
+    context = {"offices": selectors.org_chart(), "channels": selectors.submission_channels()}
+    return render(request, "eoffice/org_chart.html", context)

@@ -46,7 +46,6 @@ _SKIPPED_PREFIXES = (
     "CREATE SCHEMA",
     "ALTER SCHEMA",
 )
-_QUALIFIER = re.compile(rf'(?:"{TEMPLATE_SCHEMA}"|\b{TEMPLATE_SCHEMA})\.')
 _cache: dict[str, str] = {}
 
 
@@ -99,17 +98,24 @@ def create_schema_from_blueprint(schema_name: str) -> bool:
     return True
 
 
-def blueprint_from_dump(dump: str) -> str:
-    """Turns pg_dump's script of the template into one whose schema name is left open."""
+def blueprint_from_dump(dump: str, *, schema: str = TEMPLATE_SCHEMA) -> str:
+    """Turns pg_dump's script of one schema (the template unless named) into one whose schema
+    name is left open: every qualifier naming it becomes PLACEHOLDER."""
     statements = [
         line
         for line in dump.splitlines()
         if line.strip() and not line.startswith(_SKIPPED_PREFIXES)
     ]
-    script = _QUALIFIER.sub(f"{PLACEHOLDER}.", "\n".join(statements))
-    if TEMPLATE_SCHEMA in script:
-        # A reference left behind would create objects in the template itself.
+    name = re.escape(schema)
+    qualifier = re.compile(rf'(?:"{name}"|(?<![\w$]){name})\.')
+    script = qualifier.sub(f"{PLACEHOLDER}.", "\n".join(statements))
+    # A reference left behind would create or find objects in the dumped schema itself. The
+    # template's name appears nowhere else; a tenant's may also be an ordinary word of its DDL
+    # (a column named "key"), so there only a string naming the schema alone counts.
+    if schema == TEMPLATE_SCHEMA and TEMPLATE_SCHEMA in script:
         raise RuntimeError("The template's dump names the template where it should not.")
+    if schema != TEMPLATE_SCHEMA and re.search(rf"'{name}'", script):
+        raise RuntimeError(f"The dump of {schema} names the schema where it should not.")
     return script
 
 

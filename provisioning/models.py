@@ -14,3 +14,82 @@ class SchemaBlueprint(models.Model):
 
     def __str__(self) -> str:
         return f"blueprint {self.fingerprint[:12]} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ProvisioningStep(models.Model):
+    """One step of a tenant's provisioning pipeline and where it stands (see pipeline.STEPS)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Done"
+        FAILED = "failed", "Failed"
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.PROTECT, related_name="provisioning_steps"
+    )
+    name = models.CharField(max_length=40)
+    position = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True, help_text="What the step did.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["tenant", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="one_step_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: {self.name} ({self.state})"
+
+
+class ProvisioningAttempt(models.Model):
+    """Append-only record of each time a step ran: when, how it ended, and why it failed."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted (worker lost)"
+
+    step = models.ForeignKey(ProvisioningStep, on_delete=models.PROTECT, related_name="runs")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.RUNNING)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["step", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "number"], name="one_attempt_number_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step.name} attempt {self.number}: {self.outcome}"
+
+
+class TenantArchive(models.Model):
+    """A full export of a tenant (its schema's tables and its files) kept in object storage."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="archives")
+    schema_name = models.CharField(max_length=63, help_text="The schema that was exported.")
+    storage_key = models.CharField(max_length=500, unique=True)
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    tables = models.PositiveIntegerField()
+    rows = models.PositiveBigIntegerField()
+    files = models.PositiveIntegerField()
+    migrations = models.JSONField(help_text="The tenant migrations the schema had applied.")
+    created_by = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"archive of {self.tenant} ({self.created_at:%Y-%m-%d %H:%M})"

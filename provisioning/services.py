@@ -1,22 +1,43 @@
-"""Provisioning steps. Each can be run again after a failure without duplicating anything."""
+"""Provisioning actions. Each step can be run again after a failure without duplicating anything."""
 
-from provisioning.blueprint import create_schema_from_blueprint
+from django.db import transaction
+
+from provisioning import pipeline
 from tenants.models import Tenant
 from tenants.services import transition_tenant
 
 
-def create_schema(*, tenant: Tenant) -> None:
-    """Creates the tenant's schema, ready for use, from the blueprint of the template schema.
+def start_provisioning(*, tenant: Tenant, actor: str) -> None:
+    """Moves an approved tenant to `provisioning` and queues the pipeline's first step."""
+    with transaction.atomic():
+        transition_tenant(tenant=tenant, to_state=Tenant.State.PROVISIONING, actor=actor)
+        pipeline.plan_steps(tenant=tenant)
+        _queue_after_commit(tenant, pipeline.STEPS[0].name)
 
-    A schema that already exists is left as it is: the blueprint runs in one transaction, so a
-    schema is either complete or absent.
-    """
-    create_schema_from_blueprint(tenant.schema_name)
+
+def retry_provisioning(*, tenant: Tenant, actor: str) -> str:
+    """Resumes a failed or stalled run from the step that did not finish; returns that step."""
+    with transaction.atomic():
+        resume = pipeline.prepare_retry(tenant=tenant, actor=actor)
+        _queue_after_commit(tenant, resume)
+    return resume
+
+
+def _queue_after_commit(tenant: Tenant, step: str) -> None:
+    from provisioning.tasks import run_provisioning_step
+
+    tenant_id = tenant.pk
+    transaction.on_commit(lambda: run_provisioning_step.delay(tenant_id, step))
 
 
 def provision_tenant(*, tenant: Tenant, actor: str) -> Tenant:
-    """Takes an approved tenant to active: its schema exists before its host ever serves it."""
+    """Runs the whole pipeline in this process (demo data, tests, benchmarks): approved to
+    active, or raises the failing step's error with the tenant left "provisioning failed"."""
     if tenant.state == Tenant.State.APPROVED:
         transition_tenant(tenant=tenant, to_state=Tenant.State.PROVISIONING, actor=actor)
-    create_schema(tenant=tenant)
-    return transition_tenant(tenant=tenant, to_state=Tenant.State.ACTIVE, actor=actor)
+    pipeline.plan_steps(tenant=tenant)
+    step: str | None = pipeline.first_unfinished(tenant)
+    while step:
+        step = pipeline.run_step(tenant_id=tenant.pk, name=step, final_attempt=True)
+    tenant.refresh_from_db()
+    return tenant

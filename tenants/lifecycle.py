@@ -5,12 +5,18 @@ from tenants.models import Tenant
 S = Tenant.State
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.APPLIED: frozenset({S.APPROVED}),
+    S.APPLIED: frozenset({S.APPROVED, S.REJECTED}),
+    S.REJECTED: frozenset(),
     S.APPROVED: frozenset({S.PROVISIONING}),
-    S.PROVISIONING: frozenset({S.ACTIVE}),
+    S.PROVISIONING: frozenset({S.ACTIVE, S.PROVISIONING_FAILED}),
+    # "Retry" resumes the pipeline from the step that failed.
+    S.PROVISIONING_FAILED: frozenset({S.PROVISIONING}),
     S.ACTIVE: frozenset({S.SUSPENDED, S.ARCHIVED}),
     S.SUSPENDED: frozenset({S.ACTIVE, S.ARCHIVED}),
-    S.ARCHIVED: frozenset(),
+    # Deleting drops the schema and files, which only an archive may replace.
+    S.ARCHIVED: frozenset({S.DELETED}),
+    # Restoring brings the latest archive back into a new schema.
+    S.DELETED: frozenset({S.ACTIVE}),
 }
 
 # States in which the tenant's host serves its users; any other state answers "unknown host".

@@ -28,18 +28,31 @@ class Tenant(TenantMixin):
 
     class State(models.TextChoices):
         APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
         APPROVED = "approved", "Approved"
         PROVISIONING = "provisioning", "Provisioning"
+        PROVISIONING_FAILED = "provisioning_failed", "Provisioning failed"
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
         ARCHIVED = "archived", "Archived"
+        DELETED = "deleted", "Deleted"
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.APPLIED)
+    # The address the tenant holds; a rejected application gives it back (None).
+    subdomain = models.CharField(max_length=63, unique=True, null=True, blank=True)
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
     )
+    plan = models.ForeignKey(
+        "billing.Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # Where the tenant's files live: a key prefix in the bucket, or a folder locally.
+    storage_prefix = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are made by provisioning, step by step, and never dropped by a model delete.
@@ -80,6 +93,32 @@ class TenantEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("Tenant events are append-only and are never deleted.")
+
+
+class Application(models.Model):
+    """What an organisation submitted when it applied, and the federal board's decision.
+
+    The survey is kept as submitted (already validated; see tenants.survey), so the org chart
+    the instance is seeded with is exactly what the applicant saw on the review step.
+    """
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.PROTECT, related_name="application")
+    subdomain = models.CharField(max_length=63)
+    contact_name = models.CharField(max_length=200)
+    contact_designation = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    contact_phone = models.CharField(max_length=40)
+    survey = models.JSONField()
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=254, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"Application of {self.tenant.name} ({self.subdomain})"
 
 
 class TenantRollup(models.Model):

@@ -2,11 +2,13 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
 from tenants.lifecycle import SERVING_STATES
-from tenants.models import Domain, Partner, Tenant, TenantEvent
+from tenants.models import Application, Domain, Partner, Tenant, TenantEvent
+from tenants.naming import primary_host, schema_name_for
 
 
 def serving_tenant_for_host(hostname: str) -> Tenant | None:
@@ -21,7 +23,9 @@ def serving_tenant_for_host(hostname: str) -> Tenant | None:
 
 def tenants_for_console() -> QuerySet[Tenant]:
     """Every tenant with what the federal console shows of it, in one query."""
-    return Tenant.objects.select_related("partner", "rollup").prefetch_related("domains")
+    return Tenant.objects.select_related(
+        "partner", "plan", "rollup", "application"
+    ).prefetch_related("domains")
 
 
 def tenants_of_partner(partner: Partner) -> QuerySet[Tenant]:
@@ -30,6 +34,29 @@ def tenants_of_partner(partner: Partner) -> QuerySet[Tenant]:
 
 def partners_of_user(user: object) -> QuerySet[Partner]:
     return Partner.objects.filter(members=user)
+
+
+def is_subdomain_taken(subdomain: str) -> bool:
+    """Whether an application, a tenant or a host already holds the address."""
+    return (
+        Tenant.objects.filter(subdomain=subdomain).exists()
+        or Tenant.objects.filter(schema_name=schema_name_for(subdomain)).exists()
+        or Domain.objects.filter(domain=primary_host(subdomain)).exists()
+    )
+
+
+def possible_parents() -> QuerySet[Tenant]:
+    """Organisations a new applicant may belong to: those already running an e-office."""
+    return Tenant.objects.filter(state__in=SERVING_STATES).order_by("name")
+
+
+def applications_for_review(*, state: str | None = None) -> QuerySet[Application]:
+    applications = Application.objects.select_related("tenant", "tenant__parent")
+    return applications.filter(tenant__state=state) if state else applications
+
+
+def application_of(tenant: Tenant) -> Application | None:
+    return Application.objects.filter(tenant=tenant).first()
 
 
 def serving_tenants() -> QuerySet[Tenant]:
@@ -65,6 +92,16 @@ def suspension_reason(tenant: Tenant) -> str:
         .first()
     )
     return event.reason if event else ""
+
+
+def entered_state_at(tenant: Tenant, state: str) -> datetime | None:
+    """When the tenant last moved into `state` (or an action was recorded in it)."""
+    return (
+        TenantEvent.objects.filter(tenant=tenant, to_state=state)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
 
 
 def lifecycle_history(tenant: Tenant) -> QuerySet[TenantEvent]:

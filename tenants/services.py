@@ -1,37 +1,115 @@
 """Changes to the tenant registry. Each function is one transaction."""
 
-from django.conf import settings
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from billing.models import Plan
 from tenants.lifecycle import check_transition
-from tenants.models import Domain, Partner, Tenant, TenantEvent, TenantRollup
+from tenants.models import Application, Domain, Partner, Tenant, TenantEvent, TenantRollup
+from tenants.naming import primary_host, schema_name_for
+from tenants.selectors import is_subdomain_taken
 from tenants.validators import validate_subdomain
-
-
-def schema_name_for(subdomain: str) -> str:
-    return subdomain.replace("-", "_")
 
 
 @transaction.atomic
 def register_tenant(
-    *, name: str, kind: str, subdomain: str, actor: str, partner: Partner | None = None
+    *,
+    name: str,
+    kind: str,
+    subdomain: str,
+    actor: str,
+    partner: Partner | None = None,
+    parent: Tenant | None = None,
 ) -> Tenant:
-    """Records a tenant in the `applied` state with its primary domain; no schema yet."""
+    """Records a tenant in the `applied` state, holding its subdomain; no schema, no host yet."""
     validate_subdomain(subdomain)
-    schema_name = schema_name_for(subdomain)
-    host = f"{subdomain}.{settings.PLATFORM_DOMAIN}"
-    if (
-        Tenant.objects.filter(schema_name=schema_name).exists()
-        or Domain.objects.filter(domain=host).exists()
-    ):
+    if is_subdomain_taken(subdomain):
         raise ValidationError(f"The subdomain “{subdomain}” is taken.", code="subdomain_taken")
-    tenant = Tenant.objects.create(
-        name=name, kind=kind, schema_name=schema_name, partner=partner, state=Tenant.State.APPLIED
-    )
-    Domain.objects.create(tenant=tenant, domain=host, is_primary=True)
+    try:
+        with transaction.atomic():
+            tenant = Tenant.objects.create(
+                name=name,
+                kind=kind,
+                schema_name=schema_name_for(subdomain),
+                subdomain=subdomain,
+                partner=partner,
+                parent=parent,
+                state=Tenant.State.APPLIED,
+            )
+    except IntegrityError as lost_race:  # another application took it a moment ago
+        raise ValidationError(
+            f"The subdomain “{subdomain}” is taken.", code="subdomain_taken"
+        ) from lost_race
     TenantEvent.objects.create(tenant=tenant, to_state=Tenant.State.APPLIED, actor=actor)
+    return tenant
+
+
+@transaction.atomic
+def submit_application(
+    *, organisation: dict[str, Any], contact: dict[str, str], survey: dict[str, Any]
+) -> Application:
+    """Records a complete application, or nothing: the tenant, its address and the survey."""
+    tenant = register_tenant(
+        name=organisation["name"],
+        kind=organisation["kind"],
+        subdomain=organisation["subdomain"],
+        parent=organisation.get("parent"),
+        actor=contact["contact_email"],
+    )
+    return Application.objects.create(
+        tenant=tenant, subdomain=organisation["subdomain"], survey=survey, **contact
+    )
+
+
+def register_primary_domain(*, tenant: Tenant) -> Domain:
+    """Makes the tenant's subdomain of the platform name it; doing it twice changes nothing."""
+    if not tenant.subdomain:
+        raise ValidationError(f"{tenant.name} holds no subdomain.")
+    domain, _ = Domain.objects.get_or_create(
+        domain=primary_host(tenant.subdomain),
+        defaults={"tenant": tenant, "is_primary": True},
+    )
+    if domain.tenant_id != tenant.pk:
+        raise ValidationError(f"{domain.domain} already serves another tenant.")
+    return domain
+
+
+def set_storage_prefix(*, tenant: Tenant, prefix: str) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(storage_prefix=prefix)
+    tenant.storage_prefix = prefix
+
+
+@transaction.atomic
+def approve_application(
+    *, tenant: Tenant, partner: Partner, plan: Plan, actor: str, reason: str = ""
+) -> Tenant:
+    """Approves an application for the chosen partner and plan; provisioning comes next."""
+    transition_tenant(tenant=tenant, to_state=Tenant.State.APPROVED, actor=actor, reason=reason)
+    Tenant.objects.filter(pk=tenant.pk).update(partner=partner, plan=plan)
+    tenant.partner, tenant.plan = partner, plan
+    Application.objects.filter(tenant=tenant).update(
+        decided_at=timezone.now(), decided_by=actor, decision_reason=reason
+    )
+    return tenant
+
+
+@transaction.atomic
+def reject_application(*, tenant: Tenant, actor: str, reason: str) -> Tenant:
+    """Rejects an application with the reason the applicant is told; its address is freed."""
+    if not reason.strip():
+        raise ValidationError("Say why the application is rejected; the applicant is told.")
+    transition_tenant(
+        tenant=tenant, to_state=Tenant.State.REJECTED, actor=actor, reason=reason.strip()
+    )
+    # The record stays; the schema name it held is given up so the address can be applied for.
+    Tenant.objects.filter(pk=tenant.pk).update(schema_name=f"rejected_{tenant.pk}", subdomain=None)
+    Application.objects.filter(tenant=tenant).update(
+        decided_at=timezone.now(), decided_by=actor, decision_reason=reason.strip()
+    )
+    tenant.refresh_from_db()
     return tenant
 
 
@@ -47,6 +125,13 @@ def transition_tenant(*, tenant: Tenant, to_state: str, actor: str, reason: str 
     locked.save(update_fields=["state"])
     tenant.state = to_state
     return locked
+
+
+def record_event(*, tenant: Tenant, actor: str, reason: str) -> TenantEvent:
+    """Audits an action that leaves the tenant in its state (e.g. retrying a stalled run)."""
+    return TenantEvent.objects.create(
+        tenant=tenant, from_state=tenant.state, to_state=tenant.state, actor=actor, reason=reason
+    )
 
 
 @transaction.atomic

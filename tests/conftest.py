@@ -24,6 +24,7 @@ from provisioning.blueprint import current_blueprint
 from provisioning.services import provision_tenant
 from tenants.models import Partner, Tenant
 from tenants.services import create_partner, register_tenant, transition_tenant
+from tests.s3_server import aws_test_credentials, s3_endpoint  # noqa: F401 - fixtures
 
 PASSWORD = "Correct-Horse-2026"
 ACTOR = "test-suite"
@@ -169,12 +170,42 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Worker:
+    log: Path
+    mail_dir: Path  # where the worker's e-mails are written, one file per message
+
+
 @pytest.fixture(scope="session")
-def celery_worker(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A real worker process (`celery worker`) consuming the test queue; yields its log file."""
+def celery_worker(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    """A real worker process (`celery worker`) consuming the test queue."""
     from tests.worker import start_worker, stop_worker
 
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    process = start_worker(log)
-    yield log
+    folder = tmp_path_factory.mktemp("worker")
+    worker = Worker(log=folder / "worker.log", mail_dir=folder / "mail")
+    process = start_worker(worker.log, env=mail_to_files(worker.mail_dir))
+    yield worker
     stop_worker(process)
+
+
+def mail_to_files(folder: Path) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(folder),
+    }
+
+
+def mails_in(folder: Path) -> list[str]:
+    return [path.read_text() for path in sorted(folder.glob("*.log"))]
+
+
+@pytest.fixture
+def committed(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """Database access that commits, for tests whose data a worker or server must see.
+
+    Use it instead of the django_db mark and pick names no other test uses: nothing is
+    rolled back.
+    """
+    with django_db_blocker.unblock():
+        yield

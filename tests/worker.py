@@ -27,8 +27,18 @@ def test_database_url() -> str:
     return f"postgres://{quote(db['USER'], safe='')}{password}@{host}{port}/{db['NAME']}"
 
 
-def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, DATABASE_URL=test_database_url(), DATABASE_CONN_MAX_AGE="0")
+def start_worker(
+    log_path: Path, *, queue: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Starts `celery worker` on the test database; `queue` gives it a queue of its own."""
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+    env = dict(
+        os.environ,
+        DATABASE_URL=test_database_url(),
+        DATABASE_CONN_MAX_AGE="0",
+        CELERY_QUEUE=queue,
+        **(env or {}),
+    )
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [
@@ -42,7 +52,7 @@ def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
                 "--loglevel=INFO",
                 "--without-mingle",
                 "--without-gossip",
-                f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
+                f"--queues={queue}",
             ],
             cwd=ROOT,
             env=env,

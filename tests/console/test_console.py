@@ -1,12 +1,10 @@
 """The federal console and the partner portal."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 
 from tenants.models import TenantRollup
-from tests.conftest import World, client_for, signed_in_client
+from tests.conftest import Worker, World, client_for, signed_in_client
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +56,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(world: World) -> None:
 
 @pytest.mark.worker
 def test_refresh_figures_recounts_every_tenant_in_the_background(
-    world: World, celery_worker: Path
+    world: World, celery_worker: Worker
 ) -> None:
     client = signed_in_client(world.control_host, world.federal_admin_email)
     pressed_at = timezone.now()
@@ -73,7 +71,7 @@ def test_refresh_figures_recounts_every_tenant_in_the_background(
             ).first(),
             timeout=60,
             what=f"the refreshed figures of {made.tenant.name}",
-            log=celery_worker,
+            log=celery_worker.log,
         )
         assert rollup.officers == made.account_count
     page = client.get("/console/tenants/").content.decode()

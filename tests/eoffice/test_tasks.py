@@ -1,14 +1,12 @@
 """Tasks queued inside a tenant run in that tenant's schema, in a real worker process."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from eoffice.tasks import publish_rollup
 from tenants.models import TenantRollup
-from tests.conftest import World
+from tests.conftest import Worker, World
 from tests.worker import wait_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.worker]
@@ -19,7 +17,7 @@ def fresh_rollup(tenant_pk: int, since: object) -> TenantRollup | None:
 
 
 def test_task_queued_inside_a_tenant_sees_that_tenants_data(
-    world: World, celery_worker: Path
+    world: World, celery_worker: Worker
 ) -> None:
     queued_at = timezone.now()
     for made in (world.punjab, world.sindh):
@@ -31,7 +29,7 @@ def test_task_queued_inside_a_tenant_sees_that_tenants_data(
             lambda made=made: fresh_rollup(made.tenant.pk, queued_at),
             timeout=60,
             what=f"the rollup of {made.tenant.name}",
-            log=celery_worker,
+            log=celery_worker.log,
         )
         # Each count is its own schema's: Punjab has 4 accounts, Sindh 3.
         assert rollup.officers == made.account_count, made.tenant.name

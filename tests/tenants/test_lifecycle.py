@@ -17,12 +17,13 @@ def new_tenant(subdomain: str = "kpk") -> Tenant:
     )
 
 
-def test_registering_records_the_tenant_its_domain_and_an_event(world: World) -> None:
+def test_registering_holds_the_address_without_serving_it(world: World) -> None:
     tenant = new_tenant()
 
     assert tenant.state == Tenant.State.APPLIED
-    assert tenant.schema_name == "kpk"
-    assert [d.domain for d in tenant.domains.all()] == ["kpk.localhost"]
+    assert (tenant.schema_name, tenant.subdomain) == ("kpk", "kpk")
+    # The host is registered by provisioning; until then nobody can reach the tenant.
+    assert not tenant.domains.exists()
     assert list(TenantEvent.objects.filter(tenant=tenant).values_list("to_state", flat=True)) == [
         "applied"
     ]
@@ -68,23 +69,40 @@ def test_hyphenated_subdomain_names_a_valid_schema(world: World) -> None:
     assert tenant.schema_name == "azad_kashmir"
 
 
-def test_allowed_transitions_follow_the_written_state_machine(world: World) -> None:
+WALK = (
+    "approved",
+    "provisioning",
+    "provisioning_failed",
+    "provisioning",
+    "active",
+    "suspended",
+    "active",
+    "archived",
+    "deleted",
+    "active",
+    "suspended",
+    "archived",
+)
+
+
+def test_every_allowed_transition_is_taken_and_audited(world: World) -> None:
     tenant = new_tenant()
+    rejected = new_tenant("gb")
 
-    for state in ("approved", "provisioning", "active", "suspended", "active", "archived"):
+    for state in WALK:
         transition_tenant(tenant=tenant, to_state=state, actor=ACTOR, reason=f"to {state}")
+    transition_tenant(tenant=rejected, to_state="rejected", actor=ACTOR, reason="no")
 
-    events = TenantEvent.objects.filter(tenant=tenant).order_by("id")
-    assert [(e.from_state, e.to_state) for e in events] == [
-        ("", "applied"),
-        ("applied", "approved"),
-        ("approved", "provisioning"),
-        ("provisioning", "active"),
-        ("active", "suspended"),
-        ("suspended", "active"),
-        ("active", "archived"),
-    ]
-    assert all(event.actor == ACTOR for event in events)
+    events = TenantEvent.objects.filter(tenant__in=[tenant, rejected]).exclude(from_state="")
+    taken = {(e.from_state, e.to_state) for e in events}
+    allowed = {
+        (start, target) for start, targets in ALLOWED_TRANSITIONS.items() for target in targets
+    }
+    assert taken == allowed
+    assert list(
+        TenantEvent.objects.filter(tenant=tenant).order_by("id").values_list("to_state", flat=True)
+    ) == ["applied", *WALK]
+    assert all(event.actor == ACTOR and event.reason for event in events)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,295 @@
+"""The provisioning pipeline: the steps that turn an approved tenant into a running e-office.
+
+Every step is idempotent: run again after a crash or a retry, it finds what an earlier run made
+and adds only what is missing. A step runs only while its runner holds the tenant's advisory
+lock, so a step recorded as running whose lock is free was interrupted (its worker died), and
+two deliveries of the same task never run a tenant's steps side by side.
+
+The tenant's host serves nobody until the last step marks it active, so a half-made tenant is
+never reachable by its users.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from eoffice.services import ensure_tenant_admin, seed_org_chart
+from provisioning import storage
+from provisioning.blueprint import create_schema_from_blueprint
+from provisioning.invitation import send_invitation
+from provisioning.models import ProvisioningAttempt, ProvisioningStep
+from tenants.lifecycle import TransitionNotAllowed
+from tenants.models import Tenant
+from tenants.selectors import application_of, entered_state_at
+from tenants.services import (
+    record_event,
+    register_primary_domain,
+    set_storage_prefix,
+    transition_tenant,
+)
+
+SYSTEM = "provisioning"
+# First key of the advisory lock pair: this pipeline's own lock space.
+_LOCK_SPACE = 0x0E0F
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    run: Callable[[Tenant], str]  # does the work and says what it did
+
+
+def _create_schema(tenant: Tenant) -> str:
+    created = create_schema_from_blueprint(tenant.schema_name)
+    verb = "created from the template's blueprint" if created else "already existed"
+    return f"Schema {tenant.schema_name} {verb}."
+
+
+def _register_domain(tenant: Tenant) -> str:
+    return f"{register_primary_domain(tenant=tenant).domain} now names this tenant."
+
+
+def _seed_org_chart(tenant: Tenant) -> str:
+    application = application_of(tenant)
+    if application is None:
+        return "No survey on record: nothing to seed."
+    survey = application.survey
+    with schema_context(tenant.schema_name):
+        counts = seed_org_chart(
+            offices=survey["offices"],
+            posts=survey["posts"],
+            officers=survey.get("officers", []),
+            channels=survey.get("channels", []),
+        )
+    return f"Seeded {counts}."
+
+
+def _create_storage(tenant: Tenant) -> str:
+    prefix = storage.location_for(tenant.schema_name)
+    storage.create_location(prefix, owner=tenant.name)
+    set_storage_prefix(tenant=tenant, prefix=prefix)
+    where = f"s3://{settings.S3_BUCKET}/{prefix}" if settings.S3_BUCKET else f"local {prefix}"
+    return f"Files go to {where}."
+
+
+def _invite_admin(tenant: Tenant) -> str:
+    application = application_of(tenant)
+    if application is None:
+        return "No application on record: nobody to invite."
+    with schema_context(tenant.schema_name):
+        admin = ensure_tenant_admin(
+            email=application.contact_email, full_name=application.contact_name
+        )
+        if admin.has_usable_password():
+            return f"{admin.email} has already set a password; no invitation needed."
+        # Sent at least once: a worker lost after sending and before recording sends it again.
+        send_invitation(tenant=tenant, user=admin)
+    return f"Invitation sent to {admin.email}."
+
+
+def _activate(tenant: Tenant) -> str:
+    transition_tenant(tenant=tenant, to_state=Tenant.State.ACTIVE, actor=SYSTEM)
+    return "The e-office is open to its users."
+
+
+STEPS: tuple[Step, ...] = (
+    Step("create_schema", "Create the database schema", _create_schema),
+    Step("register_domain", "Register the address", _register_domain),
+    Step("seed_org_chart", "Seed the org chart from the survey", _seed_org_chart),
+    Step("create_storage", "Create the file storage location", _create_storage),
+    Step("invite_admin", "Create the first administrator and send the invitation", _invite_admin),
+    Step("activate", "Open the e-office to its users", _activate),
+)
+STEP_BY_NAME = {step.name: step for step in STEPS}
+
+
+class StepFailed(Exception):
+    def __init__(self, step: Step, error: BaseException) -> None:
+        self.step, self.error = step, error
+        super().__init__(f"{step.label}: {error}")
+
+
+def backoff_seconds(retries_so_far: int) -> float:
+    """1, 2, 4 … seconds (capped at a minute), with jitter so retries do not march in step."""
+    return min(60.0, 2.0**retries_so_far) * random.uniform(0.8, 1.2)  # noqa: S311 - not a secret
+
+
+@contextmanager
+def tenant_lock(tenant_id: int) -> Iterator[bool]:
+    """Holds the tenant's pipeline lock for the block if nobody else does; yields whether held.
+
+    A session lock, not a transaction lock: each step commits its progress as it goes, and the
+    lock goes with the connection if the process dies.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_SPACE, tenant_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_SPACE, tenant_id])
+
+
+def is_locked(tenant_id: int) -> bool:
+    """Whether some process is running this tenant's pipeline right now."""
+    with tenant_lock(tenant_id) as acquired:
+        return not acquired
+
+
+@transaction.atomic
+def plan_steps(*, tenant: Tenant) -> None:
+    """Records the pipeline's steps for the tenant (once; existing records are kept)."""
+    for position, step in enumerate(STEPS):
+        ProvisioningStep.objects.get_or_create(
+            tenant=tenant, name=step.name, defaults={"position": position}
+        )
+
+
+def first_unfinished(tenant: Tenant) -> str | None:
+    step = (
+        ProvisioningStep.objects.filter(tenant=tenant)
+        .exclude(state=ProvisioningStep.State.SUCCEEDED)
+        .order_by("position")
+        .first()
+    )
+    return step.name if step else None
+
+
+def _next_after(name: str) -> str | None:
+    names = [step.name for step in STEPS]
+    position = names.index(name)
+    return names[position + 1] if position + 1 < len(names) else None
+
+
+def run_step(*, tenant_id: int, name: str, final_attempt: bool) -> str | None:
+    """Runs one step of a tenant in `provisioning` and returns the step to run next.
+
+    Returns None when there is nothing (more) to do here: the pipeline is finished, the tenant
+    is not provisioning, or another process holds the tenant's lock. Raises StepFailed when the
+    step failed; on the final attempt the tenant is marked "provisioning failed" first.
+    """
+    step = STEP_BY_NAME[name]
+    with tenant_lock(tenant_id) as acquired:
+        if not acquired:
+            return None
+        tenant = Tenant.objects.get(pk=tenant_id)
+        if tenant.state != Tenant.State.PROVISIONING:
+            return None
+        record = ProvisioningStep.objects.get(tenant=tenant, name=name)
+        if record.state == ProvisioningStep.State.SUCCEEDED:
+            return _next_after(name)
+        attempt = _begin(record)
+        try:
+            detail = step.run(tenant)
+        except Exception as error:
+            _fail(record, attempt, error, tenant=tenant, step=step, final=final_attempt)
+            raise StepFailed(step, error) from error
+        _succeed(record, attempt, detail)
+        return _next_after(name)
+
+
+def _begin(record: ProvisioningStep) -> ProvisioningAttempt:
+    now = timezone.now()
+    with transaction.atomic():
+        # We hold the lock, so an attempt still "running" belongs to a process that died.
+        ProvisioningAttempt.objects.filter(
+            step=record, outcome=ProvisioningAttempt.Outcome.RUNNING
+        ).update(outcome=ProvisioningAttempt.Outcome.INTERRUPTED, finished_at=now)
+        record.attempts += 1
+        record.state = ProvisioningStep.State.RUNNING
+        record.started_at = record.started_at or now
+        record.finished_at = None
+        record.save(update_fields=["attempts", "state", "started_at", "finished_at"])
+        return ProvisioningAttempt.objects.create(
+            step=record, number=record.attempts, started_at=now
+        )
+
+
+def _succeed(record: ProvisioningStep, attempt: ProvisioningAttempt, detail: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        attempt.outcome, attempt.finished_at = ProvisioningAttempt.Outcome.SUCCEEDED, now
+        attempt.save(update_fields=["outcome", "finished_at"])
+        record.state, record.finished_at = ProvisioningStep.State.SUCCEEDED, now
+        record.detail, record.error = detail[:300], ""
+        record.save(update_fields=["state", "finished_at", "detail", "error"])
+
+
+def _fail(
+    record: ProvisioningStep,
+    attempt: ProvisioningAttempt,
+    error: BaseException,
+    *,
+    tenant: Tenant,
+    step: Step,
+    final: bool,
+) -> None:
+    now = timezone.now()
+    message = f"{type(error).__name__}: {error}"[:2000]
+    with transaction.atomic():
+        attempt.outcome, attempt.finished_at = ProvisioningAttempt.Outcome.FAILED, now
+        attempt.error = message
+        attempt.save(update_fields=["outcome", "finished_at", "error"])
+        record.error, record.finished_at = message, now
+        # Between automatic retries the step waits; after the last one it has failed.
+        record.state = ProvisioningStep.State.FAILED if final else ProvisioningStep.State.PENDING
+        record.save(update_fields=["error", "finished_at", "state"])
+        if final:
+            transition_tenant(
+                tenant=tenant,
+                to_state=Tenant.State.PROVISIONING_FAILED,
+                actor=SYSTEM,
+                reason=f"{step.label} failed after {record.attempts} attempts: {message}",
+            )
+
+
+def is_stalled(tenant: Tenant) -> bool:
+    """Whether a provisioning run has stopped without failing: no worker on it, and either a
+    step left running by a lost worker or no progress for PROVISIONING_STALL_SECONDS."""
+    if tenant.state != Tenant.State.PROVISIONING or is_locked(tenant.pk):
+        return False
+    steps = list(ProvisioningStep.objects.filter(tenant=tenant))
+    if any(step.state == ProvisioningStep.State.RUNNING for step in steps):
+        return True
+    moments = [moment for step in steps for moment in (step.started_at, step.finished_at)]
+    moments.append(entered_state_at(tenant, Tenant.State.PROVISIONING))
+    last = max((moment for moment in moments if moment), default=None)
+    stall = timedelta(seconds=settings.PROVISIONING_STALL_SECONDS)
+    return last is None or timezone.now() - last > stall
+
+
+def prepare_retry(*, tenant: Tenant, actor: str) -> str:
+    """Puts a failed or stalled run back in `provisioning` and returns the step to resume from.
+
+    Steps that succeeded stay done; the failed (or interrupted) step starts again.
+    """
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if locked.state == Tenant.State.PROVISIONING:
+            if not is_stalled(locked):
+                raise TransitionNotAllowed(locked, Tenant.State.PROVISIONING)
+            record_event(tenant=locked, actor=actor, reason="Retry of a stalled run")
+        else:
+            transition_tenant(
+                tenant=locked, to_state=Tenant.State.PROVISIONING, actor=actor, reason="Retry"
+            )
+        ProvisioningStep.objects.filter(tenant=locked).exclude(
+            state=ProvisioningStep.State.SUCCEEDED
+        ).update(state=ProvisioningStep.State.PENDING)
+        tenant.state = locked.state
+        resume = first_unfinished(locked)
+    if resume is None:  # every step is done but the last transition was lost
+        resume = STEPS[-1].name
+    return resume

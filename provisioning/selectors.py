@@ -1,0 +1,63 @@
+"""Reads of provisioning state, for the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provisioning.models import ProvisioningStep
+from provisioning.pipeline import STEP_BY_NAME, is_stalled
+from tenants.models import Tenant
+
+
+@dataclass(frozen=True)
+class StepView:
+    record: ProvisioningStep
+    label: str
+    attempts: list[object]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a tenant's provisioning stands, step by step."""
+
+    steps: list[StepView]
+    done: int
+    total: int
+    failed: StepView | None
+    running: StepView | None
+    stalled: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def live(self) -> bool:
+        """Whether the console should keep polling: something may still change by itself (a
+        run that looks stalled may be a worker that is merely slow to start)."""
+        return self.failed is None and self.done < self.total
+
+
+def provisioning_progress(tenant: Tenant) -> Progress | None:
+    """None for a tenant that was never provisioned through the pipeline."""
+    records = list(
+        ProvisioningStep.objects.filter(tenant=tenant).prefetch_related("runs").order_by("position")
+    )
+    if not records:
+        return None
+    views = [
+        StepView(record=r, label=STEP_BY_NAME[r.name].label, attempts=list(r.runs.all()))
+        for r in records
+    ]
+    state = ProvisioningStep.State
+    failed = next((v for v in views if v.record.state == state.FAILED), None)
+    if tenant.state != Tenant.State.PROVISIONING_FAILED:
+        failed = None
+    return Progress(
+        steps=views,
+        done=sum(v.record.state == state.SUCCEEDED for v in views),
+        total=len(views),
+        failed=failed,
+        running=next((v for v in views if v.record.state == state.RUNNING), None),
+        stalled=is_stalled(tenant),
+    )

@@ -1,0 +1,197 @@
+"""The provisioning pipeline, run in this process: what each step makes, and what a failure
+leaves behind (nothing reachable, the error on record, and a retry that resumes)."""
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connections
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from billing.models import Plan
+from eoffice.models import Office, Post, Posting, SubmissionChannel
+from eoffice.services import seed_org_chart
+from provisioning import pipeline, storage
+from provisioning.models import ProvisioningAttempt, ProvisioningStep
+from provisioning.services import provision_tenant
+from tenants.lifecycle import TransitionNotAllowed
+from tenants.models import Tenant, TenantEvent
+from tenants.services import approve_application, submit_application, transition_tenant
+from tests import onboarding
+from tests.conftest import ACTOR, World, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def approved(world: World, subdomain: str = "gb") -> Tenant:
+    application = submit_application(
+        organisation={"name": "Gilgit-Baltistan", "kind": "province", "subdomain": subdomain},
+        contact={
+            "contact_name": "Farah Focal",
+            "contact_designation": "Director IT",
+            "contact_email": "focal@gb.example",
+            "contact_phone": "+92 5811 920000",
+        },
+        survey=onboarding.survey(),
+    )
+    return approve_application(
+        tenant=application.tenant,
+        partner=world.partner,
+        plan=Plan.objects.get(code="standard"),
+        actor=ACTOR,
+    )
+
+
+def steps_of(tenant: Tenant) -> dict[str, ProvisioningStep]:
+    return {step.name: step for step in ProvisioningStep.objects.filter(tenant=tenant)}
+
+
+def test_provisioning_builds_the_instance_the_survey_describes(world: World) -> None:
+    tenant = provision_tenant(tenant=approved(world), actor=ACTOR)
+
+    assert tenant.state == "active"
+    assert [d.domain for d in tenant.domains.all()] == ["gb.localhost"]
+    assert tenant.storage_prefix == "tenants/gb/"
+    assert storage.exists("tenants/gb/" + storage.MARKER)
+    with schema_context(tenant.schema_name):
+        offices = {
+            o.code: (o.name, o.parent.code if o.parent else "") for o in Office.objects.all()
+        }
+        posts = {
+            p.abbreviation: (p.office.code, p.reports_to.abbreviation if p.reports_to else "")
+            for p in Post.objects.select_related("office", "reports_to")
+        }
+        holders = {(p.officer.email, p.post.abbreviation) for p in Posting.objects.all()}
+        channels = {
+            (c.from_post.abbreviation, c.to_post.abbreviation)
+            for c in SubmissionChannel.objects.all()
+        }
+        admin = User.objects.get(email="focal@gb.example")
+        officers = set(User.objects.values_list("email", flat=True))
+    assert offices == {
+        "SECY": ("Secretariat", ""),
+        "ADMIN": ("Administration Wing", "SECY"),
+        "BUDGET": ("Budget Section", "ADMIN"),
+    }
+    assert posts == {
+        "SECY": ("SECY", ""),
+        "AS(Admin)": ("ADMIN", "SECY"),
+        "SO(Budget)": ("BUDGET", "AS(Admin)"),
+    }
+    assert holders == {("sana@gb.example", "SECY"), ("omar@gb.example", "SO(Budget)")}
+    assert channels == {("SO(Budget)", "SECY")}
+    assert admin.is_staff and not admin.has_usable_password()
+    assert officers == {"focal@gb.example", "sana@gb.example", "omar@gb.example"}
+    [invitation] = mail.outbox
+    assert invitation.to == ["focal@gb.example"]
+    assert "http://gb.localhost:8000/accounts/password/reset/key/" in invitation.body
+    records = steps_of(tenant)
+    assert [records[s.name].state for s in pipeline.STEPS] == ["succeeded"] * 6
+    assert all(records[s.name].attempts == 1 and records[s.name].detail for s in pipeline.STEPS)
+    assert (
+        "Seeded 3 offices, 3 posts, 2 officers, 1 channel of submission."
+        in records["seed_org_chart"].detail
+    )
+    # Nothing of it is visible from another tenant.
+    with schema_context(world.punjab.tenant.schema_name):
+        assert not Office.objects.exists() and not Post.objects.exists()
+
+
+def test_seeding_twice_adds_nothing(world: World) -> None:
+    tenant = provision_tenant(tenant=approved(world), actor=ACTOR)
+    survey = onboarding.survey()
+
+    with schema_context(tenant.schema_name):
+        seed_org_chart(
+            offices=survey["offices"],
+            posts=survey["posts"],
+            officers=survey["officers"],
+            channels=survey["channels"],
+        )
+        counts = [m.objects.count() for m in (Office, Post, Posting, SubmissionChannel, User)]
+    assert counts == [3, 3, 2, 1, 3]
+
+
+def test_a_failing_step_leaves_the_tenant_failed_unreachable_and_resumable(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    # A real failure: the object store refuses connections.
+    settings.S3_BUCKET, settings.S3_ENDPOINT_URL = "eoffice-files", "http://127.0.0.1:9"
+    tenant = approved(world)
+
+    with pytest.raises(pipeline.StepFailed) as failed:
+        provision_tenant(tenant=tenant, actor=ACTOR)
+
+    assert failed.value.step.name == "create_storage"
+    tenant.refresh_from_db()
+    assert tenant.state == "provisioning_failed"
+    records = steps_of(tenant)
+    assert [records[s.name].state for s in pipeline.STEPS] == [
+        "succeeded",
+        "succeeded",
+        "succeeded",
+        "failed",
+        "pending",
+        "pending",
+    ]
+    assert "Could not connect" in records["create_storage"].error
+    event = TenantEvent.objects.filter(tenant=tenant, to_state="provisioning_failed").get()
+    assert event.reason.startswith("Create the file storage location failed after 1 attempts")
+    assert client_for("gb.localhost").get("/accounts/login/").status_code == 404
+    assert not mail.outbox  # nobody was invited to a half-made instance
+
+    settings.S3_BUCKET = ""  # the cause is fixed: files go to the local folder
+    resume = pipeline.prepare_retry(tenant=tenant, actor="federal@board.example")
+    tenant = provision_tenant(tenant=tenant, actor=ACTOR)
+
+    assert resume == "create_storage"
+    assert tenant.state == "active"
+    records = steps_of(tenant)
+    assert records["create_storage"].attempts == 2 and records["create_storage"].error == ""
+    assert records["seed_org_chart"].attempts == 1  # done steps were not run again
+    outcomes = ProvisioningAttempt.objects.filter(step=records["create_storage"])
+    assert [a.outcome for a in outcomes.order_by("number")] == ["failed", "succeeded"]
+    with schema_context(tenant.schema_name):
+        assert Office.objects.count() == 3
+    assert len(mail.outbox) == 1
+    assert client_for("gb.localhost").get("/accounts/login/").status_code == 200
+
+
+def test_a_step_left_running_by_a_lost_worker_is_stalled_only_without_a_lock_holder(
+    world: World,
+) -> None:
+    tenant = approved(world)
+    transition_tenant(tenant=tenant, to_state="provisioning", actor=ACTOR)
+    pipeline.plan_steps(tenant=tenant)
+    ProvisioningStep.objects.filter(tenant=tenant, name="create_schema").update(state="running")
+
+    assert pipeline.is_stalled(tenant)
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:  # another worker holds the tenant's pipeline lock
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [pipeline._LOCK_SPACE, tenant.pk])
+        assert not pipeline.is_stalled(tenant)
+        with pytest.raises(TransitionNotAllowed):
+            pipeline.prepare_retry(tenant=tenant, actor=ACTOR)
+    finally:
+        other.close()
+
+    assert pipeline.prepare_retry(tenant=tenant, actor=ACTOR) == "create_schema"
+    assert TenantEvent.objects.filter(tenant=tenant, reason="Retry of a stalled run").exists()
+
+
+def test_a_running_pipeline_cannot_be_retried(world: World) -> None:
+    tenant = approved(world)
+    transition_tenant(tenant=tenant, to_state="provisioning", actor=ACTOR)
+    pipeline.plan_steps(tenant=tenant)
+    ProvisioningStep.objects.filter(tenant=tenant, name="create_schema").update(
+        state="succeeded", finished_at=timezone.now()
+    )
+
+    with pytest.raises(TransitionNotAllowed):
+        pipeline.prepare_retry(tenant=tenant, actor=ACTOR)

@@ -1,0 +1,187 @@
+"""Provisioning through real worker processes: from approval to an invited administrator, and
+a worker killed in the middle of a step."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from billing.models import Plan
+from config.celery import app
+from eoffice.models import Office, Post, Posting, SubmissionChannel
+from provisioning import pipeline
+from provisioning.models import ProvisioningAttempt, ProvisioningStep
+from provisioning.services import retry_provisioning, start_provisioning
+from tenants.models import Tenant
+from tenants.services import approve_application, submit_application
+from tests import onboarding
+from tests.conftest import ACTOR, Worker, World, mail_to_files, mails_in
+from tests.worker import start_worker, stop_worker, wait_for
+
+pytestmark = pytest.mark.worker
+
+
+def apply_and_approve(world: World, subdomain: str, contact_email: str) -> Tenant:
+    application = submit_application(
+        organisation={"name": f"Test {subdomain}", "kind": "department", "subdomain": subdomain},
+        contact={
+            "contact_name": "Farah Focal",
+            "contact_designation": "Director IT",
+            "contact_email": contact_email,
+            "contact_phone": "+92 5811 920000",
+        },
+        survey=onboarding.survey(),
+    )
+    return approve_application(
+        tenant=application.tenant,
+        partner=world.partner,
+        plan=Plan.objects.get(code="standard"),
+        actor=ACTOR,
+    )
+
+
+def state_of(tenant: Tenant) -> str:
+    return Tenant.objects.values_list("state", flat=True).get(pk=tenant.pk)
+
+
+def org_chart_counts(tenant: Tenant) -> list[int]:
+    with schema_context(tenant.schema_name):
+        return [m.objects.count() for m in (Office, Post, Posting, SubmissionChannel, User)]
+
+
+def test_an_approved_application_is_provisioned_by_the_worker_within_seconds(
+    world: World, celery_worker: Worker, committed: None
+) -> None:
+    tenant = apply_and_approve(world, "worker-gb", "focal@worker-gb.example")
+
+    started = time.perf_counter()
+    start_provisioning(tenant=tenant, actor=ACTOR)
+    wait_for(
+        lambda: state_of(tenant) == "active" or None,
+        timeout=60,
+        what="the tenant to become active",
+        log=celery_worker.log,
+    )
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 15, f"provisioning took {elapsed:.1f} s"
+    assert org_chart_counts(tenant) == [3, 3, 2, 1, 3]
+    invitations = [m for m in mails_in(celery_worker.mail_dir) if "focal@worker-gb.example" in m]
+    assert len(invitations) == 1
+    assert "http://worker-gb.localhost:8000/accounts/password/reset/key/" in invitations[0]
+    steps = ProvisioningStep.objects.filter(tenant=tenant)
+    assert {s.state for s in steps} == {"succeeded"} and {s.attempts for s in steps} == {1}
+
+
+class SilentS3:
+    """An object store that accepts connections and never answers, to hold a worker mid-step."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.held: list[socket.socket] = []
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(client)
+
+    def close(self) -> None:
+        for client in self.held:
+            client.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def own_queue(tmp_path: Path) -> Iterator[str]:
+    """A queue no other worker reads, so the test decides which worker runs each step."""
+    queue = f"kill-test-{tmp_path.name}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    yield queue
+    app.conf.task_default_queue = previous
+
+
+def test_a_worker_killed_mid_step_is_resumed_by_retry_without_duplicates(
+    world: World,
+    committed: None,
+    own_queue: str,
+    s3_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    silent = SilentS3()
+    s3 = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "S3_BUCKET": "eoffice"}
+    mail_dir = tmp_path / "mail"
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = start_worker(
+        first_log,
+        queue=own_queue,
+        env=s3 | mail_to_files(mail_dir) | {"S3_ENDPOINT_URL": silent.url},
+    )
+    tenant = apply_and_approve(world, "killed-gb", "focal@killed-gb.example")
+    try:
+        start_provisioning(tenant=tenant, actor=ACTOR)
+        wait_for(
+            lambda: ProvisioningStep.objects.filter(
+                tenant=tenant, name="create_storage", state="running"
+            ).first(),
+            timeout=60,
+            what="the worker to hang in the storage step",
+            log=first_log,
+        )
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        stop_worker(first)
+        silent.close()
+
+    # The lost worker's lock goes with its connection; the run is then seen as stalled.
+    wait_for(lambda: pipeline.is_stalled(tenant) or None, timeout=30, what="a stall", log=first_log)
+    assert state_of(tenant) == "provisioning"
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).create_bucket(Bucket="eoffice")
+    second = start_worker(
+        second_log,
+        queue=own_queue,
+        env=s3 | mail_to_files(mail_dir) | {"S3_ENDPOINT_URL": s3_endpoint},
+    )
+    try:
+        assert retry_provisioning(tenant=tenant, actor="federal@board.example") == "create_storage"
+        wait_for(
+            lambda: state_of(tenant) == "active" or None,
+            timeout=60,
+            what="the retried run to finish",
+            log=second_log,
+        )
+    finally:
+        stop_worker(second)
+
+    storage_step = ProvisioningStep.objects.get(tenant=tenant, name="create_storage")
+    outcomes = ProvisioningAttempt.objects.filter(step=storage_step).order_by("number")
+    assert [a.outcome for a in outcomes] == ["interrupted", "succeeded"]
+    earlier = ProvisioningStep.objects.filter(tenant=tenant, position__lt=storage_step.position)
+    assert {s.attempts for s in earlier} == {1}  # done steps were not run again
+    assert org_chart_counts(tenant) == [3, 3, 2, 1, 3]
+    assert len([m for m in mails_in(mail_dir) if "focal@killed-gb.example" in m]) == 1
+    connection.set_schema_to_public()

@@ -272,6 +272,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(BROKER_DIR / "queue"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # The folder is polled; a tenth of a second keeps a six-step provisioning run quick.
+        "polling_interval": 0.1,
     }
     # kombu does not create these; the embedded default must work on a fresh clone.
     for _folder in ("queue", "control"):

@@ -5,10 +5,21 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import create_account
-from provisioning.demo_data import DEMO_PASSWORD, FEDERAL_ADMIN, PARTNER, TENANTS
+from provisioning.demo_data import (
+    DEMO_PASSWORD,
+    FEDERAL_ADMIN,
+    PARTNER,
+    PENDING_APPLICATION,
+    TENANTS,
+)
 from provisioning.services import provision_tenant
-from tenants.models import Partner, Tenant
-from tenants.services import create_partner, register_tenant, transition_tenant
+from tenants.models import Application, Partner, Tenant
+from tenants.services import (
+    create_partner,
+    register_tenant,
+    submit_application,
+    transition_tenant,
+)
 
 ACTOR = "demo-loader"
 
@@ -55,4 +66,9 @@ def load_demo() -> list[str]:
             _ensure_account(*spec.admin, is_staff=True)
             for email, name in spec.officers:
                 _ensure_account(email, name)
+
+    subdomain = PENDING_APPLICATION["organisation"]["subdomain"]
+    if not Application.objects.filter(subdomain=subdomain).exists():
+        submit_application(**PENDING_APPLICATION)
+        created.append(f"an application from {PENDING_APPLICATION['organisation']['name']}")
     return created

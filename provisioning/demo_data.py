@@ -36,3 +36,73 @@ TENANTS = (
         ),
     ),
 )
+
+# An application awaiting the federal board's decision, so the review can be tried at once.
+PENDING_APPLICATION = {
+    "organisation": {
+        "name": "Government of Gilgit-Baltistan",
+        "kind": "province",
+        "subdomain": "gilgit-baltistan",
+    },
+    "contact": {
+        "contact_name": "Nadia Baig",
+        "contact_designation": "Director IT",
+        "contact_email": "nadia.baig@gilgit-baltistan.example",
+        "contact_phone": "+92 5811 920000",
+    },
+    "survey": {
+        "offices": [
+            {"code": "SECY", "name": "Chief Secretary's Office", "parent_code": ""},
+            {"code": "S&GAD", "name": "Services and General Administration", "parent_code": "SECY"},
+            {"code": "FIN", "name": "Finance Department", "parent_code": "SECY"},
+            {"code": "BUDGET", "name": "Budget Section", "parent_code": "FIN"},
+        ],
+        "posts": [
+            {
+                "abbreviation": "CS",
+                "designation": "Chief Secretary",
+                "office_code": "SECY",
+                "reports_to": "",
+            },
+            {
+                "abbreviation": "SECY(S&GAD)",
+                "designation": "Secretary S&GAD",
+                "office_code": "S&GAD",
+                "reports_to": "CS",
+            },
+            {
+                "abbreviation": "SECY(FIN)",
+                "designation": "Secretary Finance",
+                "office_code": "FIN",
+                "reports_to": "CS",
+            },
+            {
+                "abbreviation": "DS(Budget)",
+                "designation": "Deputy Secretary (Budget)",
+                "office_code": "BUDGET",
+                "reports_to": "SECY(FIN)",
+            },
+            {
+                "abbreviation": "SO(Budget)",
+                "designation": "Section Officer (Budget)",
+                "office_code": "BUDGET",
+                "reports_to": "DS(Budget)",
+            },
+        ],
+        "officers": [
+            {
+                "full_name": "Karim Hunzai",
+                "email": "karim.hunzai@gilgit-baltistan.example",
+                "post": "SO(Budget)",
+            },
+        ],
+        "channels": [{"from_post": "SO(Budget)", "to_post": "SECY(FIN)"}],
+        "expected_users": 120,
+        "it_readiness": {
+            "connectivity": "mixed",
+            "computers": 80,
+            "scanners": 6,
+            "existing_systems": "E-mail and a spreadsheet diary",
+        },
+    },
+}

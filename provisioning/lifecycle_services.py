@@ -24,7 +24,7 @@ from provisioning.models import TenantArchive
 from tenants.lifecycle import check_transition
 from tenants.models import Tenant
 from tenants.naming import schema_name_for
-from tenants.services import transition_tenant
+from tenants.services import suspend_tenant, transition_tenant
 
 S = Tenant.State
 _MAX_SCHEMA_NAME = 63  # PostgreSQL's identifier length
@@ -32,6 +32,8 @@ _MAX_SCHEMA_NAME = 63  # PostgreSQL's identifier length
 
 def archive_tenant(*, tenant: Tenant, actor: str, reason: str) -> TenantArchive:
     """Exports an active or suspended tenant to object storage, then closes it (archived).
+    An active tenant is suspended (read-only) first, so nothing written during the export is
+    missed.
 
     Guarantees: a refused transition or a missing reason does no work; the tenant is archived
     only once its archive is stored and recorded. The export is its own REPEATABLE READ
@@ -43,6 +45,10 @@ def archive_tenant(*, tenant: Tenant, actor: str, reason: str) -> TenantArchive:
         raise ValidationError("Say why the tenant is archived; it is kept in its history.")
     current = Tenant.objects.get(pk=tenant.pk)
     check_transition(current, S.ARCHIVED)
+    if current.state == S.ACTIVE:
+        # Read-only first, so no write lands after the snapshot and is lost with the schema.
+        # Should the export fail, the tenant stays suspended, saying why, until resumed.
+        current = suspend_tenant(tenant=current, actor=actor, reason=f"Being archived: {reason}")
     archive = export_tenant(tenant=current, actor=actor)
     transition_tenant(
         tenant=tenant,

@@ -22,12 +22,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from eoffice.services import ensure_tenant_admin, seed_org_chart
 from provisioning import storage
 from provisioning.blueprint import create_schema_from_blueprint
 from provisioning.invitation import send_invitation
 from provisioning.models import ProvisioningAttempt, ProvisioningStep
-from tenants.lifecycle import TransitionNotAllowed
+from tenants.lifecycle import SERVING_STATES, TransitionNotAllowed
 from tenants.models import Tenant
 from tenants.selectors import application_of, entered_state_at
 from tenants.services import (
@@ -47,6 +48,12 @@ class Step:
     name: str
     label: str
     run: Callable[[Tenant], str]  # does the work and says what it did
+    after_activation: bool = False  # runs on an open e-office, which its failure leaves open
+
+    def may_run(self, tenant: Tenant) -> bool:
+        if self.after_activation:
+            return tenant.state in SERVING_STATES
+        return tenant.state == Tenant.State.PROVISIONING
 
 
 def _create_schema(tenant: Tenant) -> str:
@@ -82,19 +89,15 @@ def _create_storage(tenant: Tenant) -> str:
     return f"Files go to {where}."
 
 
-def _invite_admin(tenant: Tenant) -> str:
+def _create_admin(tenant: Tenant) -> str:
     application = application_of(tenant)
     if application is None:
-        return "No application on record: nobody to invite."
+        return "No application on record: no administrator to create."
     with schema_context(tenant.schema_name):
         admin = ensure_tenant_admin(
             email=application.contact_email, full_name=application.contact_name
         )
-        if admin.has_usable_password():
-            return f"{admin.email} has already set a password; no invitation needed."
-        # Sent at least once: a worker lost after sending and before recording sends it again.
-        send_invitation(tenant=tenant, user=admin)
-    return f"Invitation sent to {admin.email}."
+    return f"{admin.email} administers this e-office."
 
 
 def _activate(tenant: Tenant) -> str:
@@ -102,13 +105,28 @@ def _activate(tenant: Tenant) -> str:
     return "The e-office is open to its users."
 
 
+def _send_invitation(tenant: Tenant) -> str:
+    application = application_of(tenant)
+    if application is None:
+        return "No application on record: nobody to invite."
+    with schema_context(tenant.schema_name):
+        admin = User.objects.get(email=application.contact_email)
+        if admin.has_usable_password():
+            return f"{admin.email} has already set a password; no invitation needed."
+        # Sent at least once: a worker lost after sending and before recording sends it again.
+        send_invitation(tenant=tenant, user=admin)
+    return f"Invitation sent to {admin.email}."
+
+
 STEPS: tuple[Step, ...] = (
     Step("create_schema", "Create the database schema", _create_schema),
     Step("register_domain", "Register the address", _register_domain),
     Step("seed_org_chart", "Seed the org chart from the survey", _seed_org_chart),
     Step("create_storage", "Create the file storage location", _create_storage),
-    Step("invite_admin", "Create the first administrator and send the invitation", _invite_admin),
+    Step("create_admin", "Create the first administrator", _create_admin),
     Step("activate", "Open the e-office to its users", _activate),
+    # Only once the e-office is open, so the link in the invitation works when it arrives.
+    Step("send_invitation", "Send the administrator's invitation", _send_invitation, True),
 )
 STEP_BY_NAME = {step.name: step for step in STEPS}
 
@@ -185,7 +203,7 @@ def run_step(*, tenant_id: int, name: str, final_attempt: bool) -> str | None:
         if not acquired:
             return None
         tenant = Tenant.objects.get(pk=tenant_id)
-        if tenant.state != Tenant.State.PROVISIONING:
+        if not step.may_run(tenant):
             return None
         record = ProvisioningStep.objects.get(tenant=tenant, name=name)
         if record.state == ProvisioningStep.State.SUCCEEDED:
@@ -246,12 +264,15 @@ def _fail(
         # Between automatic retries the step waits; after the last one it has failed.
         record.state = ProvisioningStep.State.FAILED if final else ProvisioningStep.State.PENDING
         record.save(update_fields=["error", "finished_at", "state"])
-        if final:
+        reason = f"{step.label} failed after {record.attempts} attempts: {message}"
+        if final and step.after_activation:
+            record_event(tenant=tenant, actor=SYSTEM, reason=reason)
+        elif final:
             transition_tenant(
                 tenant=tenant,
                 to_state=Tenant.State.PROVISIONING_FAILED,
                 actor=SYSTEM,
-                reason=f"{step.label} failed after {record.attempts} attempts: {message}",
+                reason=reason,
             )
 
 
@@ -277,7 +298,18 @@ def prepare_retry(*, tenant: Tenant, actor: str) -> str:
     """
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        if locked.state == Tenant.State.PROVISIONING:
+        failed_late = ProvisioningStep.objects.filter(
+            tenant=locked,
+            state=ProvisioningStep.State.FAILED,
+            name__in=[step.name for step in STEPS if step.after_activation],
+        ).first()
+        if locked.state in SERVING_STATES:
+            if failed_late is None:
+                raise TransitionNotAllowed(locked, Tenant.State.PROVISIONING)
+            record_event(
+                tenant=locked, actor=actor, reason=f"Retry: {STEP_BY_NAME[failed_late.name].label}"
+            )
+        elif locked.state == Tenant.State.PROVISIONING:
             if not is_stalled(locked):
                 raise TransitionNotAllowed(locked, Tenant.State.PROVISIONING)
             record_event(tenant=locked, actor=actor, reason="Retry of a stalled run")

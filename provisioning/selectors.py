@@ -32,6 +32,11 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
     @property
+    def open_despite_failure(self) -> bool:
+        """The failed step came after the e-office opened: its users can already work."""
+        return self.failed is not None and STEP_BY_NAME[self.failed.record.name].after_activation
+
+    @property
     def live(self) -> bool:
         """Whether the console should keep polling: something may still change by itself (a
         run that looks stalled may be a worker that is merely slow to start)."""
@@ -51,8 +56,11 @@ def provisioning_progress(tenant: Tenant) -> Progress | None:
     ]
     state = ProvisioningStep.State
     failed = next((v for v in views if v.record.state == state.FAILED), None)
-    if tenant.state != Tenant.State.PROVISIONING_FAILED:
-        failed = None
+    if failed and not (
+        tenant.state == Tenant.State.PROVISIONING_FAILED
+        or STEP_BY_NAME[failed.record.name].after_activation
+    ):
+        failed = None  # a step between automatic retries, or from before a retry
     return Progress(
         steps=views,
         done=sum(v.record.state == state.SUCCEEDED for v in views),

@@ -82,7 +82,7 @@ def approve(page: Page, control: str, world: World, artifacts: Path) -> float:
     page.get_by_role("button", name="Approve and provision").click()
     started = time.monotonic()
     # The progress card polls itself until every step is done.
-    expect(page.locator("#provisioning")).to_contain_text("6 of 6 steps done", timeout=60_000)
+    expect(page.locator("#provisioning")).to_contain_text("7 of 7 steps done", timeout=60_000)
     elapsed = time.monotonic() - started
     expect(page.locator(".page-head .badge")).to_have_text("Provisioning")  # page not reloaded
     page.reload()

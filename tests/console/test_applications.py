@@ -68,7 +68,7 @@ def test_approval_records_partner_plan_and_decision_and_starts_provisioning(
         ("approved", world.federal_admin_email),
         ("provisioning", world.federal_admin_email),
     ]
-    assert ProvisioningStep.objects.filter(tenant=tenant).count() == 6
+    assert ProvisioningStep.objects.filter(tenant=tenant).count() == 7
     assert len(queued) == 1  # the pipeline's first task, queued once the decision is committed
     [approved] = mail.outbox
     assert approved.to == ["focal@gb.example"]

@@ -84,7 +84,8 @@ def test_archive_delete_and_restore_from_the_console_are_audited(
     assert state_of(tenant) == S.ARCHIVED
     archive = TenantArchive.objects.get(tenant=tenant)
     event = latest_event(tenant)
-    assert (event.from_state, event.to_state, event.actor) == (S.ACTIVE, S.ARCHIVED, admin)
+    # An active tenant is made read-only before its export, then archived.
+    assert (event.from_state, event.to_state, event.actor) == (S.SUSPENDED, S.ARCHIVED, admin)
     assert event.reason == f"The department was merged (archive {archive.storage_key})"
     assert any("is archived" in message for message in flashed(archived))
     # The card the tenant page includes now offers deletion and lists the archive.

@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
-import subprocess
-import sys
 import tarfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -184,9 +179,14 @@ def test_archive_delete_restore_brings_back_every_row_sequence_and_file(
     assert manifest["migrations"] == archive.migrations
     accounts_seq = next(s for s in manifest["sequences"] if s["name"] == "accounts_user_id_seq")
     assert (accounts_seq["last_value"], accounts_seq["is_called"]) == (4, True)
-    from_state, to_state, reason = last_events(tenant, 1)[0]
-    assert (from_state, to_state) == (S.ACTIVE, S.ARCHIVED)
-    assert reason == f"Department merged (archive {archive.storage_key})"
+    suspended, archived = last_events(tenant, 2)[::-1]
+    # Read-only during the export, so no write can land after the snapshot.
+    assert suspended == (S.ACTIVE, S.SUSPENDED, "Being archived: Department merged")
+    assert archived == (
+        S.SUSPENDED,
+        S.ARCHIVED,
+        f"Department merged (archive {archive.storage_key})",
+    )
 
     delete_tenant(
         tenant=tenant, actor=ACTOR, typed_name=f"  {tenant.name} ", reason="Closed for good"
@@ -208,10 +208,11 @@ def test_archive_delete_restore_brings_back_every_row_sequence_and_file(
     assert describe_schema(new_schema) == structure
     assert contents(new_schema) == data
     assert read(tenant.storage_prefix + "receipts/2026/letter.pdf") == LETTER
-    assert [(f, t) for f, t, _ in last_events(tenant, 3)] == [
+    assert [(f, t) for f, t, _ in last_events(tenant, 4)] == [
         (S.DELETED, S.ACTIVE),
         (S.ARCHIVED, S.DELETED),
-        (S.ACTIVE, S.ARCHIVED),
+        (S.SUSPENDED, S.ARCHIVED),
+        (S.ACTIVE, S.SUSPENDED),
     ]
     assert new_schema in last_events(tenant, 1)[0][2]
     # Its host (a Domain row that was never touched) serves the restored schema: its officers
@@ -231,34 +232,9 @@ def test_the_snapshot_is_taken_in_a_repeatable_read_transaction(made: dict[str, 
     assert storage.exists(archive.storage_key)
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """A local S3 endpoint: moto in server mode, spoken to through real boto3."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=10)
-
-
 def test_the_round_trip_through_s3(
-    made: dict[str, Any], s3_endpoint: str, storage_dir: Path, monkeypatch: pytest.MonkeyPatch
+    made: dict[str, Any], s3_endpoint: str, storage_dir: Path, aws_test_credentials: None
 ) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(
         Bucket="eoffice-archives"
     )

@@ -88,7 +88,7 @@ def test_provisioning_builds_the_instance_the_survey_describes(world: World) -> 
     assert invitation.to == ["focal@gb.example"]
     assert "http://gb.localhost:8000/accounts/password/reset/key/" in invitation.body
     records = steps_of(tenant)
-    assert [records[s.name].state for s in pipeline.STEPS] == ["succeeded"] * 6
+    assert [records[s.name].state for s in pipeline.STEPS] == ["succeeded"] * 7
     assert all(records[s.name].attempts == 1 and records[s.name].detail for s in pipeline.STEPS)
     assert (
         "Seeded 3 offices, 3 posts, 2 officers, 1 channel of submission."
@@ -137,6 +137,7 @@ def test_a_failing_step_leaves_the_tenant_failed_unreachable_and_resumable(
         "failed",
         "pending",
         "pending",
+        "pending",
     ]
     assert "Could not connect" in records["create_storage"].error
     event = TenantEvent.objects.filter(tenant=tenant, to_state="provisioning_failed").get()
@@ -159,6 +160,38 @@ def test_a_failing_step_leaves_the_tenant_failed_unreachable_and_resumable(
         assert Office.objects.count() == 3
     assert len(mail.outbox) == 1
     assert client_for("gb.localhost").get("/accounts/login/").status_code == 200
+
+
+def test_an_invitation_that_cannot_be_sent_leaves_the_e_office_open_and_can_be_resent(
+    world: World, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    tenant = approved(world)
+
+    with pytest.raises(pipeline.StepFailed) as failed:
+        provision_tenant(tenant=tenant, actor=ACTOR)
+
+    assert failed.value.step.name == "send_invitation"
+    tenant.refresh_from_db()
+    assert tenant.state == "active"  # everything it needs is in place; only the mail is missing
+    assert steps_of(tenant)["send_invitation"].state == "failed"
+    assert TenantEvent.objects.filter(
+        tenant=tenant, reason__startswith="Send the administrator's invitation failed"
+    ).exists()
+    assert client_for("gb.localhost").get("/accounts/login/").status_code == 200
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert pipeline.prepare_retry(tenant=tenant, actor=ACTOR) == "send_invitation"
+    assert (
+        pipeline.run_step(tenant_id=tenant.pk, name="send_invitation", final_attempt=True) is None
+    )
+
+    assert steps_of(tenant)["send_invitation"].state == "succeeded"
+    [invitation] = mail.outbox
+    assert invitation.to == ["focal@gb.example"]
+    with pytest.raises(TransitionNotAllowed):  # nothing is left to retry
+        pipeline.prepare_retry(tenant=tenant, actor=ACTOR)
 
 
 def test_a_step_left_running_by_a_lost_worker_is_stalled_only_without_a_lock_holder(

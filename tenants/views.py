@@ -76,10 +76,11 @@ def apply_review(request: HttpRequest) -> HttpResponse:
         return redirect("apply", slug=checked.first_incomplete)
     cleaned = checked.cleaned
     if request.method == "POST":
-        contact = {key: cleaned["contact"][key] for key in cleaned["contact"]}
         try:
             application = submit_application(
-                organisation=cleaned["organisation"], contact=contact, survey=survey_of(cleaned)
+                organisation=cleaned["organisation"],
+                contact=cleaned["contact"],
+                survey=survey_of(cleaned),
             )
         except ValidationError as error:
             # Someone else took the address between the first step and now.

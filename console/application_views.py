@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from console.access import federal_admin_required
+from console.feedback import report_refusal
 from console.forms import ApproveForm, RejectForm
 from provisioning.pipeline import STEP_BY_NAME
 from provisioning.selectors import provisioning_progress
@@ -110,7 +111,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
             tenant=tenant, actor=request.user.email, reason=form.cleaned_data["reason"]
         )
     except (TransitionNotAllowed, ValidationError) as refused:
-        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+        report_refusal(request, refused)
         return redirect("console:application", pk=tenant.pk)
     tenant.application.refresh_from_db()
     _tell_applicant(request, tenant, "rejected")

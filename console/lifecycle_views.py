@@ -1,5 +1,6 @@
 """Archive, delete and restore a tenant from its console page: confirmed, reasoned, audited."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -10,9 +11,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from console.access import federal_admin_required
+from console.feedback import report_refusal
 from console.lifecycle_forms import ArchiveForm, DeleteForm, RestoreForm
 from provisioning.lifecycle_services import archive_tenant, delete_tenant, restore_tenant
-from provisioning.models import TenantArchive
+from provisioning.selectors import archives_of
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Tenant
 
@@ -24,69 +26,58 @@ def archive_context(tenant: Tenant) -> dict[str, Any]:
         "archive_form": ArchiveForm(),
         "delete_form": DeleteForm(tenant=tenant),
         "restore_form": RestoreForm(),
-        "archives": list(TenantArchive.objects.filter(tenant=tenant).order_by("-created_at")),
+        "archives": list(archives_of(tenant)),
     }
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    make_form: Callable[[Tenant, Any], Form],
+    act: Callable[[Tenant, dict[str, Any], str], str],
+) -> HttpResponse:
+    """Runs a confirmed action on a tenant and returns to its page with what happened."""
+    tenant = get_object_or_404(Tenant, pk=pk)
+    form = make_form(tenant, request.POST)
+    if not _refused_form(request, form):
+        try:
+            messages.success(request, act(tenant, form.cleaned_data, request.user.email))
+        except (TransitionNotAllowed, ValidationError) as refused:
+            report_refusal(request, refused)
+    return redirect("console:tenant", pk=tenant.pk)
+
+
+def _archive(tenant: Tenant, data: dict[str, Any], actor: str) -> str:
+    made = archive_tenant(tenant=tenant, actor=actor, reason=data["reason"])
+    return f"{tenant.name} is archived ({made.storage_key}) and no longer serves."
+
+
+def _delete(tenant: Tenant, data: dict[str, Any], actor: str) -> str:
+    delete_tenant(tenant=tenant, actor=actor, typed_name=data["typed_name"], reason=data["reason"])
+    return f"{tenant.name} is deleted: its schema and files are gone, its archive kept."
+
+
+def _restore(tenant: Tenant, data: dict[str, Any], actor: str) -> str:
+    restore_tenant(tenant=tenant, actor=actor, reason=data["reason"])
+    return f"{tenant.name} is restored into schema {tenant.schema_name} and active."
 
 
 @require_POST
 @federal_admin_required
 def archive(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = get_object_or_404(Tenant, pk=pk)
-    form = ArchiveForm(request.POST)
-    if _refused_form(request, form):
-        return redirect("console:tenant", pk=tenant.pk)
-    try:
-        made = archive_tenant(
-            tenant=tenant, actor=request.user.email, reason=form.cleaned_data["reason"]
-        )
-    except (TransitionNotAllowed, ValidationError) as refused:
-        _refusal(request, refused)
-    else:
-        messages.success(
-            request, f"{tenant.name} is archived ({made.storage_key}) and no longer serves."
-        )
-    return redirect("console:tenant", pk=tenant.pk)
+    return _act(request, pk, lambda _, data: ArchiveForm(data), _archive)
 
 
 @require_POST
 @federal_admin_required
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = get_object_or_404(Tenant, pk=pk)
-    form = DeleteForm(request.POST, tenant=tenant)
-    if _refused_form(request, form):
-        return redirect("console:tenant", pk=tenant.pk)
-    try:
-        delete_tenant(
-            tenant=tenant,
-            actor=request.user.email,
-            typed_name=form.cleaned_data["typed_name"],
-            reason=form.cleaned_data["reason"],
-        )
-    except (TransitionNotAllowed, ValidationError) as refused:
-        _refusal(request, refused)
-    else:
-        messages.success(
-            request, f"{tenant.name} is deleted: its schema and files are gone, its archive kept."
-        )
-    return redirect("console:tenant", pk=tenant.pk)
+    return _act(request, pk, lambda tenant, data: DeleteForm(data, tenant=tenant), _delete)
 
 
 @require_POST
 @federal_admin_required
 def restore(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = get_object_or_404(Tenant, pk=pk)
-    form = RestoreForm(request.POST)
-    if _refused_form(request, form):
-        return redirect("console:tenant", pk=tenant.pk)
-    try:
-        restore_tenant(tenant=tenant, actor=request.user.email, reason=form.cleaned_data["reason"])
-    except (TransitionNotAllowed, ValidationError) as refused:
-        _refusal(request, refused)
-    else:
-        messages.success(
-            request, f"{tenant.name} is restored into schema {tenant.schema_name} and active."
-        )
-    return redirect("console:tenant", pk=tenant.pk)
+    return _act(request, pk, lambda _, data: RestoreForm(data), _restore)
 
 
 def _refused_form(request: HttpRequest, form: Form) -> bool:
@@ -100,7 +91,3 @@ def _refused_form(request: HttpRequest, form: Form) -> bool:
         errors.extend(f"{label}{error}" for error in field_errors)
     messages.error(request, "Nothing was done. " + " ".join(errors))
     return True
-
-
-def _refusal(request: HttpRequest, refused: Exception) -> None:
-    messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))

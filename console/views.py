@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from console.access import federal_admin_required
+from console.feedback import report_refusal
 from console.forms import LifecycleActionForm, ResumeForm
 from console.lifecycle_views import archive_context
 from provisioning.selectors import provisioning_progress
@@ -74,7 +75,7 @@ def change_tenant_state(request: HttpRequest, pk: int, action: str) -> HttpRespo
         try:
             service(tenant=tenant, actor=request.user.email, reason=form.cleaned_data["reason"])
         except (TransitionNotAllowed, ValidationError) as refused:
-            messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+            report_refusal(request, refused)
         else:
             messages.success(request, f"{tenant.name} is now {tenant.get_state_display().lower()}.")
         return redirect("console:tenant", pk=tenant.pk)

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
 import tarfile
 import tempfile
 from datetime import UTC, datetime
@@ -36,7 +34,7 @@ from django_tenants.utils import schema_exists
 from psycopg import sql
 
 from provisioning import storage
-from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, pg_dump_binary
+from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, run_pg_dump
 from provisioning.migration_state import expected_tenant_migrations
 from provisioning.models import TenantArchive
 from tenants.models import Tenant
@@ -181,36 +179,15 @@ def read_manifest(archive: TenantArchive) -> dict[str, Any]:
 
 def _pg_dump(schema: str, section: str) -> str:
     """pg_dump's script of one section ("pre-data" or "post-data") of one schema's DDL."""
-    db = connection.settings_dict
-    command = [
-        pg_dump_binary(),
+    return run_pg_dump(
         f"--schema={schema}",
         "--strict-names",
         "--schema-only",
         f"--section={section}",
-        "--no-owner",
-        "--no-privileges",
-        "--no-comments",
-        "--no-publications",
-        "--no-subscriptions",
-        "--no-security-labels",
-        "--no-tablespaces",
         # A lock held by a long transaction must fail the export, not hang it.
         "--lock-wait-timeout=30s",
-        f"--dbname={db['NAME']}",
-    ]
-    if db.get("HOST"):
-        command.append(f"--host={db['HOST']}")
-    if db.get("PORT"):
-        command.append(f"--port={db['PORT']}")
-    if db.get("USER"):
-        command.append(f"--username={db['USER']}")
-    env = dict(os.environ, PGPASSWORD=db.get("PASSWORD") or "", PGCONNECT_TIMEOUT="10")
-    # The command is built here from settings and a checked schema name, never from user input.
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
-    if result.returncode != 0:
-        raise RuntimeError(f"pg_dump of schema {schema} ({section}) failed: {result.stderr}")
-    return result.stdout
+        what=f"schema {schema} ({section})",
+    )
 
 
 def _copy_out(

@@ -119,22 +119,22 @@ def blueprint_from_dump(dump: str, *, schema: str = TEMPLATE_SCHEMA) -> str:
     return script
 
 
-def dump_template() -> str:
+# Only the DDL and rows the project made: nothing that belongs to the server or its roles.
+_PORTABLE = (
+    "--no-owner",
+    "--no-privileges",
+    "--no-comments",
+    "--no-publications",
+    "--no-subscriptions",
+    "--no-security-labels",
+    "--no-tablespaces",
+)
+
+
+def run_pg_dump(*options: str, what: str) -> str:
+    """pg_dump's script of this database with `options`, connecting as Django does."""
     db = connection.settings_dict
-    command = [
-        pg_dump_binary(),
-        f"--schema={TEMPLATE_SCHEMA}",
-        "--no-owner",
-        "--no-privileges",
-        "--no-comments",
-        "--no-publications",
-        "--no-subscriptions",
-        "--no-security-labels",
-        "--no-tablespaces",
-        "--inserts",
-        "--rows-per-insert=500",
-        f"--dbname={db['NAME']}",
-    ]
+    command = [pg_dump_binary(), *options, *_PORTABLE, f"--dbname={db['NAME']}"]
     if db.get("HOST"):
         command.append(f"--host={db['HOST']}")
     if db.get("PORT"):
@@ -142,11 +142,20 @@ def dump_template() -> str:
     if db.get("USER"):
         command.append(f"--username={db['USER']}")
     env = dict(os.environ, PGPASSWORD=db.get("PASSWORD") or "", PGCONNECT_TIMEOUT="10")
-    # The command is built here from settings, never from user input.
+    # The command is built from settings and checked schema names, never from user input.
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise RuntimeError(f"pg_dump of the template schema failed: {result.stderr.strip()}")
+        raise RuntimeError(f"pg_dump of {what} failed: {result.stderr.strip()}")
     return result.stdout
+
+
+def dump_template() -> str:
+    return run_pg_dump(
+        f"--schema={TEMPLATE_SCHEMA}",
+        "--inserts",
+        "--rows-per-insert=500",
+        what="the template schema",
+    )
 
 
 def pg_dump_binary() -> str:

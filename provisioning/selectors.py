@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provisioning.models import ProvisioningStep
+from django.db.models import QuerySet
+
+from provisioning.models import ProvisioningStep, TenantArchive
 from provisioning.pipeline import STEP_BY_NAME, is_stalled
 from tenants.models import Tenant
 
@@ -69,3 +71,8 @@ def provisioning_progress(tenant: Tenant) -> Progress | None:
         running=next((v for v in views if v.record.state == state.RUNNING), None),
         stalled=is_stalled(tenant),
     )
+
+
+def archives_of(tenant: Tenant) -> QuerySet[TenantArchive]:
+    """The tenant's archives, newest first."""
+    return TenantArchive.objects.filter(tenant=tenant).order_by("-created_at", "-id")

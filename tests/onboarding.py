@@ -89,3 +89,25 @@ def survey(**overrides: Any) -> dict[str, Any]:
         },
     }
     return data | overrides
+
+
+def submit(
+    subdomain: str,
+    *,
+    name: str = "Gilgit-Baltistan",
+    kind: str = "province",
+    contact_email: str = "focal@gb.example",
+) -> Any:
+    """Records the complete application of `steps` through the service, as the form does."""
+    from tenants.services import submit_application
+
+    return submit_application(
+        organisation={"name": name, "kind": kind, "subdomain": subdomain},
+        contact={
+            "contact_name": "Farah Focal",
+            "contact_designation": "Director IT",
+            "contact_email": contact_email,
+            "contact_phone": "+92 5811 920000",
+        },
+        survey=survey(),
+    )

@@ -8,7 +8,6 @@ from django.core import mail
 from billing.models import Plan
 from provisioning.models import ProvisioningStep
 from tenants.models import Application, Tenant, TenantEvent
-from tenants.services import submit_application
 from tests import onboarding
 from tests.conftest import World, client_for, signed_in_client
 
@@ -16,17 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def apply(subdomain: str = "gb") -> Tenant:
-    application = submit_application(
-        organisation={"name": "Gilgit-Baltistan", "kind": "province", "subdomain": subdomain},
-        contact={
-            "contact_name": "Farah Focal",
-            "contact_designation": "Director IT",
-            "contact_email": "focal@gb.example",
-            "contact_phone": "+92 5811 920000",
-        },
-        survey=onboarding.survey(),
-    )
-    return application.tenant
+    return onboarding.submit(subdomain).tenant
 
 
 def admin(world: World) -> Any:

@@ -18,7 +18,7 @@ from provisioning.models import ProvisioningAttempt, ProvisioningStep
 from provisioning.services import provision_tenant
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Tenant, TenantEvent
-from tenants.services import approve_application, submit_application, transition_tenant
+from tenants.services import approve_application, transition_tenant
 from tests import onboarding
 from tests.conftest import ACTOR, World, client_for
 
@@ -26,16 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def approved(world: World, subdomain: str = "gb") -> Tenant:
-    application = submit_application(
-        organisation={"name": "Gilgit-Baltistan", "kind": "province", "subdomain": subdomain},
-        contact={
-            "contact_name": "Farah Focal",
-            "contact_designation": "Director IT",
-            "contact_email": "focal@gb.example",
-            "contact_phone": "+92 5811 920000",
-        },
-        survey=onboarding.survey(),
-    )
+    application = onboarding.submit(subdomain)
     return approve_application(
         tenant=application.tenant,
         partner=world.partner,

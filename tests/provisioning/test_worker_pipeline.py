@@ -23,7 +23,7 @@ from provisioning import pipeline
 from provisioning.models import ProvisioningAttempt, ProvisioningStep
 from provisioning.services import retry_provisioning, start_provisioning
 from tenants.models import Tenant
-from tenants.services import approve_application, submit_application
+from tenants.services import approve_application
 from tests import onboarding
 from tests.conftest import ACTOR, Worker, World, mail_to_files, mails_in
 from tests.worker import start_worker, stop_worker, wait_for
@@ -32,15 +32,8 @@ pytestmark = pytest.mark.worker
 
 
 def apply_and_approve(world: World, subdomain: str, contact_email: str) -> Tenant:
-    application = submit_application(
-        organisation={"name": f"Test {subdomain}", "kind": "department", "subdomain": subdomain},
-        contact={
-            "contact_name": "Farah Focal",
-            "contact_designation": "Director IT",
-            "contact_email": contact_email,
-            "contact_phone": "+92 5811 920000",
-        },
-        survey=onboarding.survey(),
+    application = onboarding.submit(
+        subdomain, name=f"Test {subdomain}", kind="department", contact_email=contact_email
     )
     return approve_application(
         tenant=application.tenant,

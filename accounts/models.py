@@ -43,6 +43,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The officer's own choice of interface language (see config.settings.LANGUAGES).
+    language = models.CharField(max_length=10, default="en")
 
     objects = UserManager()
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from eoffice import views as eoffice_views
+from eoffice.views import org_chart as eoffice_views
 
 urlpatterns = [
     path("", eoffice_views.home, name="home"),

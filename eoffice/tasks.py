@@ -3,7 +3,7 @@
 from django.db import OperationalError, connection
 
 from config.celery import app
-from eoffice.selectors import rollup_figures
+from eoffice.selectors.org_chart import rollup_figures
 from tenants.services import record_rollup
 
 

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from billing.models import Plan
 from eoffice.models import Office, Post, Posting, SubmissionChannel
-from eoffice.services import seed_org_chart
+from eoffice.services.org_chart import seed_org_chart
 from provisioning import pipeline, storage
 from provisioning.models import ProvisioningAttempt, ProvisioningStep
 from provisioning.services import provision_tenant

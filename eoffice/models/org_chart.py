@@ -50,6 +50,7 @@ class Posting(models.Model):
 
     class Meta:
         ordering = ["post__abbreviation", "-from_date"]
+        indexes = [models.Index(fields=["officer", "to_date"], name="posting_officer_current")]
 
     def __str__(self) -> str:
         return f"{self.officer} as {self.post}"
@@ -71,3 +72,36 @@ class SubmissionChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_post} → {self.to_post}"
+
+
+class Delegation(models.Model):
+    """A temporary delegation: an officer acts for a post between two dates (leave, tour).
+
+    A delegate sees and moves the post's work, but not its Secret and Top Secret items, which
+    stay with the officers posted to it (see eoffice.selectors.access).
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="delegations")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations"
+    )
+    from_date = models.DateField()
+    to_date = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-from_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_date__gte=models.F("from_date")),
+                name="delegation_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} for {self.post} ({self.from_date}-{self.to_date})"

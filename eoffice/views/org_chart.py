@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import active_officer_count, has_totp
-from eoffice import selectors
-from eoffice.selectors import officer_directory
+from eoffice.selectors import org_chart as selectors
+from eoffice.selectors.org_chart import officer_directory
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Changes inside the current tenant's schema. Each function is one transaction."""
+"""Changes to the org chart of the current tenant. Each function is one transaction."""
 
 from __future__ import annotations
 

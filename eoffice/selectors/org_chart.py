@@ -1,4 +1,4 @@
-"""Reads inside the current tenant's schema."""
+"""Reads of the org chart and the officers of the current tenant."""
 
 from datetime import timedelta
 

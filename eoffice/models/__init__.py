@@ -1,0 +1,42 @@
+"""The e-office of one tenant: org chart, receipts, files, notes, movement and audit trail."""
+
+from eoffice.models.audit import AuditEntry
+from eoffice.models.movement import Movement, PostAccess
+from eoffice.models.numbering import DiaryCounter, FileCounter, FileNumbering
+from eoffice.models.org_chart import Delegation, Office, Post, Posting, SubmissionChannel
+from eoffice.models.records import (
+    RESTRICTED_GRADINGS,
+    Category,
+    CorrespondenceEntry,
+    Document,
+    File,
+    Grading,
+    Item,
+    Note,
+    Priority,
+    Receipt,
+)
+
+__all__ = [
+    "RESTRICTED_GRADINGS",
+    "AuditEntry",
+    "Category",
+    "CorrespondenceEntry",
+    "Delegation",
+    "DiaryCounter",
+    "Document",
+    "File",
+    "FileCounter",
+    "FileNumbering",
+    "Grading",
+    "Item",
+    "Movement",
+    "Note",
+    "Office",
+    "Post",
+    "PostAccess",
+    "Posting",
+    "Priority",
+    "Receipt",
+    "SubmissionChannel",
+]

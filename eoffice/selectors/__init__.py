@@ -1,0 +1,1 @@
+"""Reads inside the current tenant's schema, one module per subject."""

@@ -1,0 +1,66 @@
+"""What every action on an item starts with: locking it and checking who acts for which post."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Model
+from django.utils import timezone
+
+from eoffice.errors import Invalid, Refused
+from eoffice.models import Item, Post, PostAccess
+from eoffice.selectors.access import Desk, acting_post, can_see
+
+NOT_FOUND = "There is no such receipt or file, or you may not see it."
+
+
+def lock_item(desk: Desk, item_id: int, model: type[Model] = Item) -> Item:
+    """The item, locked until the transaction ends, if the desk may see it; Refused otherwise
+    (with the same message whether it exists or not, so nothing leaks)."""
+    item = (
+        model.objects.select_for_update(of=("self",) if model is Item else ())
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None or not can_see(desk, item):
+        raise Refused(NOT_FOUND)
+    return item
+
+
+def holder_post(desk: Desk, item: Item) -> Post:
+    """The post through which the officer holds the item; Refused if it is with someone else."""
+    post = acting_post(desk, item)
+    if post is None:
+        raise Refused(
+            f"{item.reference} is with {item.holder_post.abbreviation}, not with you; "
+            "only the post holding it can act on it."
+        )
+    return post
+
+
+def desk_post(desk: Desk, post_id: int | None) -> Post:
+    """One of the desk's own posts, to act for when creating something; the first by default."""
+    if not desk.holdings:
+        raise Refused("You hold no post in this e-office, so you cannot register or open work.")
+    if post_id is None:
+        return desk.holdings[0].post
+    for holding in desk.holdings:
+        if holding.post.pk == post_id:
+            return holding.post
+    raise Refused("You do not hold that post.")
+
+
+def post_named(post_id: object) -> Post:
+    try:
+        return Post.objects.select_related("office").get(pk=int(post_id))  # type: ignore[arg-type]
+    except (Post.DoesNotExist, TypeError, ValueError) as error:
+        raise Invalid("Choose a post from the list.") from error
+
+
+def grant(item: Item, post: Post, at: datetime | None = None) -> None:
+    """Lets `post` see `item` from now on (the item was created by, sent to or from it)."""
+    PostAccess.objects.get_or_create(item_id=item.pk, post=post, defaults={"since": at or now()})
+
+
+def now() -> datetime:
+    return timezone.now()

@@ -1,0 +1,239 @@
+"""Opening files, adding to their correspondence portion, parking, closing and reopening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils import timezone
+
+from eoffice.errors import Invalid, Refused
+from eoffice.models import (
+    Category,
+    CorrespondenceEntry,
+    File,
+    Grading,
+    Item,
+    Post,
+    Priority,
+    Receipt,
+)
+from eoffice.selectors.access import Desk
+from eoffice.services import audit, documents, notes
+from eoffice.services.audit import Origin
+from eoffice.services.custody import desk_post, grant, holder_post, lock_item, now
+from eoffice.services.numbering import next_file_number
+from eoffice.states import check_transition
+
+Action = audit.AuditEntry.Action
+
+
+@dataclass(frozen=True)
+class FileDetails:
+    subject: str
+    category_id: int
+    grading: str = Grading.NORMAL
+    priority: int = Priority.NORMAL
+
+
+@transaction.atomic
+def open_file(
+    *, desk: Desk, details: FileDetails, origin: Origin, post_id: int | None = None
+) -> File:
+    """Opens a new file at one of the officer's posts, numbered by the tenant's pattern."""
+    post = desk_post(desk, post_id)
+    subject = details.subject.strip()
+    if not subject:
+        raise Invalid("Give the file a subject.")
+    if len(subject) > 500:
+        raise Invalid("A file's subject can be at most 500 characters.")
+    if details.grading not in Grading.values or details.priority not in Priority.values:
+        raise Invalid("Choose a grading and a priority from the lists.")
+    category = Category.objects.filter(pk=details.category_id, is_active=True).first()
+    if category is None:
+        raise Invalid("Choose a category from the list.")
+    year = timezone.localdate().year
+    number, serial = next_file_number(
+        office_code=post.office.code, category_code=category.code, year=year
+    )
+    at = now()
+    file = File.objects.create(
+        kind=Item.Kind.FILE,
+        reference=number,
+        subject=subject,
+        category=category,
+        grading=details.grading,
+        priority=details.priority,
+        created_by=desk.officer,
+        created_post=post,
+        created_at=at,
+        holder_post=post,
+        arrived_at=at,
+        office=post.office,
+        year=year,
+        serial=serial,
+    )
+    grant(file, post, at)
+    audit.record(
+        officer=desk.officer,
+        post=post,
+        action=Action.CREATE,
+        item=file,
+        origin=origin,
+        detail=f"File {number} opened",
+    )
+    return file
+
+
+def add_pages(
+    *,
+    file: File,
+    pages: int,
+    title: str,
+    desk: Desk,
+    post: Post,
+    receipt: Receipt | None = None,
+    document: documents.Document | None = None,
+) -> CorrespondenceEntry:
+    """The next pages of a locked file's correspondence portion (numbers run without gaps)."""
+    first = file.pages_used + 1
+    file.pages_used += pages
+    File.objects.filter(pk=file.pk).update(pages_used=file.pages_used)
+    return CorrespondenceEntry.objects.create(
+        file=file,
+        receipt=receipt,
+        document=document,
+        title=title,
+        first_page=first,
+        last_page=file.pages_used,
+        added_by=desk.officer,
+        added_post=post,
+    )
+
+
+@transaction.atomic
+def attach_document(
+    *, desk: Desk, file_id: int, stream: BinaryIO, name: str, title: str, origin: Origin
+) -> CorrespondenceEntry:
+    """Adds an uploaded document (PDF, image, office file) to a file the officer holds."""
+    file = lock_item(desk, file_id, File)
+    post = holder_post(desk, file)
+    if file.tray == Item.Tray.CLOSED:
+        raise Refused(f"{file.reference} is closed; reopen it before adding to it.")
+    document = documents.store_document(upload=stream, name=name, uploaded_by=desk.officer)
+    title = (title or "").strip() or document.original_name
+    entry = add_pages(
+        file=file, pages=document.pages, title=title[:300], desk=desk, post=post, document=document
+    )
+    audit.record(
+        officer=desk.officer,
+        post=post,
+        action=Action.ATTACH,
+        item=file,
+        origin=origin,
+        detail=f"{title} at pages {entry.first_page}-{entry.last_page}",
+    )
+    return entry
+
+
+@transaction.atomic
+def park(*, desk: Desk, file_id: int, origin: Origin) -> File:
+    file = lock_item(desk, file_id, File)
+    post = holder_post(desk, file)
+    check_transition(file, Item.Tray.PARKED)
+    file.tray = Item.Tray.PARKED
+    file.save(update_fields=["tray"])
+    audit.record(officer=desk.officer, post=post, action=Action.PARK, item=file, origin=origin)
+    return file
+
+
+@transaction.atomic
+def unpark(*, desk: Desk, file_id: int, origin: Origin) -> File:
+    file = lock_item(desk, file_id, File)
+    post = holder_post(desk, file)
+    if file.tray != Item.Tray.PARKED:
+        raise Refused(f"{file.reference} is not parked.")
+    file.tray = Item.Tray.INBOX
+    file.save(update_fields=["tray"])
+    audit.record(officer=desk.officer, post=post, action=Action.UNPARK, item=file, origin=origin)
+    return file
+
+
+def chain_above(post: Post) -> list[int]:
+    """The post and every post above it in its reporting line, nearest first."""
+    chain: list[int] = [post.pk]
+    reports_to = dict(Post.objects.values_list("pk", "reports_to_id"))
+    current = reports_to.get(post.pk)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = reports_to.get(current)
+    return chain
+
+
+def _closing_post(desk: Desk, file: File) -> Post:
+    """The officer's post that may close or reopen the file: its creator or a post above it."""
+    allowed = chain_above(file.created_post)
+    for post in desk.posts:
+        if post.pk in allowed and post.pk in desk.ids_for(file):
+            return post
+    raise Refused(
+        f"Only {file.created_post.abbreviation}, which opened {file.reference}, or a post above "
+        "it in its reporting line can close or reopen it."
+    )
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(f"Give the reason for {what} the file.")
+    return reason[:2000]
+
+
+@transaction.atomic
+def close_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> File:
+    """Closes a file the officer holds, if their post opened it or is above the one that did.
+    Their draft note, if any, is signed first: a file is never closed on an unsent note."""
+    file = lock_item(desk, file_id, File)
+    post = holder_post(desk, file)
+    if post.pk not in chain_above(file.created_post):
+        _closing_post(desk, file)  # raises the explanation
+    check_transition(file, Item.Tray.CLOSED)
+    reason = _reason(reason, "closing")
+    notes.sign_drafts(desk=desk, file=file, post=post, origin=origin)
+    file.tray = Item.Tray.CLOSED
+    file.closed_reason = reason
+    file.save(update_fields=["tray", "closed_reason"])
+    audit.record(
+        officer=desk.officer,
+        post=post,
+        action=Action.CLOSE,
+        item=file,
+        origin=origin,
+        detail=reason,
+    )
+    return file
+
+
+@transaction.atomic
+def reopen_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> File:
+    """Reopens a closed file into the inbox of the officer's post that may do so."""
+    file = lock_item(desk, file_id, File)
+    post = _closing_post(desk, file)
+    check_transition(file, Item.Tray.INBOX)
+    reason = _reason(reason, "reopening")
+    at = now()
+    file.tray = Item.Tray.INBOX
+    file.holder_post = post
+    file.arrived_at = at
+    file.save(update_fields=["tray", "holder_post", "arrived_at"])
+    grant(file, post, at)
+    audit.record(
+        officer=desk.officer,
+        post=post,
+        action=Action.REOPEN,
+        item=file,
+        origin=origin,
+        detail=reason,
+    )
+    return file

@@ -1,0 +1,187 @@
+"""Moving receipts and files between posts: forward, return, pull back, and opening on arrival."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from eoffice.errors import Invalid, Refused
+from eoffice.models import Item, Movement, Post
+from eoffice.selectors.access import Desk, acting_post
+from eoffice.services import audit, notes
+from eoffice.services.audit import Origin
+from eoffice.services.custody import grant, holder_post, lock_item, now, post_named
+from eoffice.states import check_movable
+
+Action = audit.AuditEntry.Action
+MAX_REMARKS = 2_000
+
+
+def _send(
+    *,
+    desk: Desk,
+    item: Item,
+    from_post: Post,
+    to_post: Post,
+    kind: str,
+    remarks: str,
+    due_date: date | None,
+    origin: Origin,
+) -> Movement:
+    at = now()
+    movement = Movement.objects.create(
+        item=item,
+        kind=kind,
+        from_post=from_post,
+        to_post=to_post,
+        by=desk.officer,
+        sent_at=at,
+        remarks=remarks,
+        due_date=due_date,
+    )
+    item.holder_post = to_post
+    item.tray = Item.Tray.INBOX
+    item.arrived_at = at
+    item.last_movement = movement
+    if due_date is not None:
+        item.due_date = due_date
+    item.save(update_fields=["holder_post", "tray", "arrived_at", "last_movement", "due_date"])
+    grant(item, to_post, at)
+    action = Action.PULL_BACK if kind == Movement.Kind.PULL_BACK else Action.MOVE
+    detail = f"{Movement.Kind(kind).label} {from_post.abbreviation} → {to_post.abbreviation}"
+    audit.record(
+        officer=desk.officer,
+        post=from_post if kind != Movement.Kind.PULL_BACK else to_post,
+        action=action,
+        item=item,
+        origin=origin,
+        detail=f"{detail}: {remarks}" if remarks else detail,
+    )
+    return movement
+
+
+def _check_remarks(remarks: str, due_date: date | None) -> str:
+    remarks = (remarks or "").strip()
+    if len(remarks) > MAX_REMARKS:
+        raise Invalid(f"Remarks can be at most {MAX_REMARKS:,} characters.")
+    if due_date is not None and due_date < date.today():
+        raise Invalid("The due date cannot be in the past.")
+    return remarks
+
+
+@transaction.atomic
+def forward(
+    *,
+    desk: Desk,
+    item_id: int,
+    to_post_id: object,
+    remarks: str = "",
+    due_date: date | None = None,
+    origin: Origin,
+    draft_for_receiver: bool = False,
+) -> Movement:
+    """Sends an item the officer holds to any post. Their draft notes in a file are signed as it
+    leaves, unless `draft_for_receiver` sends their own draft on for the receiver to edit."""
+    item = lock_item(desk, item_id)
+    from_post = holder_post(desk, item)
+    check_movable(item)
+    to_post = post_named(to_post_id)
+    if to_post.pk == from_post.pk:
+        raise Invalid(f"{item.reference} is already with {to_post.abbreviation}.")
+    remarks = _check_remarks(remarks, due_date)
+    if item.kind == Item.Kind.FILE:
+        notes.sign_drafts(
+            desk=desk,
+            file=item.file,
+            post=from_post,
+            origin=origin,
+            keep_own_for=to_post if draft_for_receiver else None,
+        )
+    return _send(
+        desk=desk,
+        item=item,
+        from_post=from_post,
+        to_post=to_post,
+        kind=Movement.Kind.FORWARD,
+        remarks=remarks,
+        due_date=due_date,
+        origin=origin,
+    )
+
+
+@transaction.atomic
+def send_back(
+    *, desk: Desk, item_id: int, remarks: str = "", origin: Origin, due_date: date | None = None
+) -> Movement:
+    """Returns an item to the post it came from, signing the officer's drafts in a file."""
+    item = lock_item(desk, item_id)
+    from_post = holder_post(desk, item)
+    check_movable(item)
+    last = item.last_movement
+    if last is None or last.to_post_id != from_post.pk:
+        raise Refused(
+            f"{item.reference} was not sent to you by another post, so it has nowhere to return to."
+        )
+    remarks = _check_remarks(remarks, due_date)
+    if item.kind == Item.Kind.FILE:
+        notes.sign_drafts(desk=desk, file=item.file, post=from_post, origin=origin)
+    return _send(
+        desk=desk,
+        item=item,
+        from_post=from_post,
+        to_post=last.from_post,
+        kind=Movement.Kind.RETURN,
+        remarks=remarks,
+        due_date=due_date,
+        origin=origin,
+    )
+
+
+@transaction.atomic
+def pull_back(*, desk: Desk, item_id: int, origin: Origin, remarks: str = "") -> Movement:
+    """Takes back an item the officer's post sent, while the receiver has not opened it."""
+    item = lock_item(desk, item_id)
+    last = item.last_movement
+    if last is None or not desk.holds(last.from_post_id) or item.holder_post_id != last.to_post_id:
+        raise Refused(f"{item.reference} was not last sent by you, so you cannot pull it back.")
+    if last.read_at is not None:
+        raise Refused(
+            f"{item.reference} was opened by {last.to_post.abbreviation}; ask them to return it."
+        )
+    if item.tray != Item.Tray.INBOX:
+        raise Refused(f"{item.reference} has been acted on by {last.to_post.abbreviation}.")
+    return _send(
+        desk=desk,
+        item=item,
+        from_post=last.to_post,
+        to_post=last.from_post,
+        kind=Movement.Kind.PULL_BACK,
+        remarks=_check_remarks(remarks, None),
+        due_date=None,
+        origin=origin,
+    )
+
+
+@transaction.atomic
+def open_item(*, desk: Desk, item: Item, origin: Origin) -> None:
+    """Records that the officer opened an item they may see: the movement's read time when it
+    is with their post and unread, and an audit entry for graded items."""
+    post = acting_post(desk, item)
+    last = item.last_movement
+    if post is not None and last is not None and last.read_at is None:
+        at = now()
+        updated = Movement.objects.filter(pk=last.pk, read_at__isnull=True).update(
+            read_at=at, read_by=desk.officer
+        )
+        if updated:
+            last.read_at, last.read_by = at, desk.officer
+    if item.is_graded:
+        audit.record(
+            officer=desk.officer,
+            post=post,
+            action=Action.VIEW,
+            item=item,
+            origin=origin,
+            detail=f"{item.get_grading_display()} item opened",
+        )

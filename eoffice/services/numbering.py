@@ -1,0 +1,76 @@
+"""Diary and file numbers: unique and gap-free, also under concurrent registration.
+
+A counter row is incremented with one upsert inside the caller's transaction. The row stays
+locked until that transaction ends, so concurrent registrations take numbers one after another;
+a registration that fails rolls its increment back, so no number is ever skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection, transaction
+
+from eoffice.errors import Invalid
+from eoffice.models import FileNumbering
+
+TOKENS = ("office", "category", "serial", "year")
+_TOKEN = re.compile(r"\{(\w+)\}")
+
+
+def _next(table: str, key_column: str, value_column: str, key: object) -> int:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Numbers are taken inside the transaction that uses them.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, {value_column}) VALUES (%s, 1) "  # noqa: S608
+            f"ON CONFLICT ({key_column}) DO UPDATE SET {value_column} = "
+            f"{table}.{value_column} + 1 RETURNING {value_column}",
+            [key],
+        )
+        return cursor.fetchone()[0]
+
+
+def next_diary_number(year: int) -> int:
+    return _next("eoffice_diarycounter", "year", "last_number", year)
+
+
+def check_pattern(pattern: str) -> str:
+    """The pattern, stripped, if usable; Invalid with the reason otherwise."""
+    pattern = pattern.strip()
+    tokens = _TOKEN.findall(pattern)
+    unknown = sorted(set(tokens) - set(TOKENS))
+    if unknown:
+        raise Invalid(
+            f"Unknown part {', '.join('{' + t + '}' for t in unknown)}; use "
+            + ", ".join("{" + t + "}" for t in TOKENS)
+            + "."
+        )
+    if tokens.count("serial") != 1:
+        raise Invalid("The pattern must contain {serial} exactly once.")
+    if len(pattern) > 100 or not pattern:
+        raise Invalid("The pattern must be 1 to 100 characters long.")
+    return pattern
+
+
+def current_pattern() -> str:
+    return FileNumbering.objects.get_or_create(pk=1)[0].pattern
+
+
+def next_file_number(*, office_code: str, category_code: str, year: int) -> tuple[str, int]:
+    """The next file number and its serial. Serials count per distinct rest of the number, so
+    with "{office}/{serial}/{year}" each office starts at 1 every year."""
+    pattern = current_pattern()
+    values = {"office": office_code, "category": category_code, "year": str(year)}
+    key = _TOKEN.sub(lambda m: "#" if m.group(1) == "serial" else values[m.group(1)], pattern)
+    serial = _next("eoffice_filecounter", "key", "last_serial", key)
+    values["serial"] = str(serial)
+    return _TOKEN.sub(lambda m: values[m.group(1)], pattern), serial
+
+
+@transaction.atomic
+def set_pattern(pattern: str) -> FileNumbering:
+    numbering, _ = FileNumbering.objects.select_for_update().get_or_create(pk=1)
+    numbering.pattern = check_pattern(pattern)
+    numbering.save(update_fields=["pattern", "updated_at"])
+    return numbering

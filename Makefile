@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format bench-logins bench-provisioning terraform-check clean-local help
+.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice terraform-check clean-local help
 
 help:
 	@echo "make run    serve the demo at http://localhost:8000 (web server + worker)"
@@ -53,3 +53,6 @@ bench-logins: $(VENV)/.synced
 
 bench-provisioning: $(VENV)/.synced
 	$(PY) bench/provisioning.py
+
+bench-eoffice: $(VENV)/.synced
+	$(PY) bench/eoffice.py

@@ -9,6 +9,7 @@ from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.selectors import has_totp
 
@@ -65,3 +66,18 @@ class FederalAdminMFAMiddleware:
         if request.path.startswith(("/accounts/", "/" + settings.STATIC_URL.lstrip("/"))):
             return False
         return not has_totp(user)
+
+
+class UserLanguageMiddleware:
+    """Speaks the signed-in officer's chosen language, whatever their browser asks for."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if chosen in dict(settings.LANGUAGES):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)

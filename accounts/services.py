@@ -20,3 +20,13 @@ def create_account(
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     return user
+
+
+def set_language(*, user: User, language: str) -> None:
+    """Remembers the officer's interface language (one of settings.LANGUAGES)."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}.")
+    user.language = language
+    user.save(update_fields=["language"])

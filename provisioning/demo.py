@@ -5,6 +5,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import create_account
+from eoffice.demo_work import load_demo_office
 from provisioning.demo_data import (
     DEMO_PASSWORD,
     FEDERAL_ADMIN,
@@ -66,6 +67,8 @@ def load_demo() -> list[str]:
             _ensure_account(*spec.admin, is_staff=True)
             for email, name in spec.officers:
                 _ensure_account(email, name)
+            if load_demo_office(officers=list(spec.officers)):
+                created.append(f"org chart and a morning's work in {spec.name}")
 
     subdomain = PENDING_APPLICATION["organisation"]["subdomain"]
     if not Application.objects.filter(subdomain=subdomain).exists():

@@ -35,6 +35,9 @@ class Movement(models.Model):
         indexes = [
             models.Index(fields=["from_post", "-sent_at"], name="movement_sent"),
             models.Index(fields=["item", "sent_at"], name="movement_item"),
+            # The inbox's unread count reads each listed item's last movement from this index
+            # alone (see migration 0004).
+            models.Index(fields=["id"], include=["read_at"], name="movement_read"),
         ]
 
     def __str__(self) -> str:

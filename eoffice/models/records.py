@@ -94,6 +94,11 @@ class Item(models.Model):
             models.Index(fields=["holder_post", "tray", "-arrived_at"], name="item_tray_arrived"),
             models.Index(fields=["holder_post", "tray", "due_date"], name="item_tray_due"),
             models.Index(fields=["created_post", "kind", "-created_at"], name="item_created"),
+            # The receipt register's count reads what it needs from this index alone (see
+            # migration 0004).
+            models.Index(
+                fields=["created_post", "id"], include=["grading"], name="item_created_post"
+            ),
         ]
 
     def __str__(self) -> str:

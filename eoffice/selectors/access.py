@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -29,25 +30,37 @@ class Holding:
         return self.via == "delegate"
 
 
+def _current_schema() -> str:
+    return connection.schema_name
+
+
 @dataclass(frozen=True)
 class Desk:
     """An officer with the posts they act for today. Built once per request (two queries)."""
 
     officer: User
     holdings: list[Holding] = field(default_factory=list)
+    # The tenant schema the desk was built in. Its post ids name rows of that schema only; in
+    # another tenant's schema the same ids are that tenant's posts, so there it acts for none.
+    schema_name: str = field(default_factory=_current_schema)
+
+    @property
+    def current_holdings(self) -> list[Holding]:
+        """The holdings, when used in the schema the desk was built in; none elsewhere."""
+        return self.holdings if connection.schema_name == self.schema_name else []
 
     @property
     def post_ids(self) -> set[int]:
-        return {holding.post.pk for holding in self.holdings}
+        return {holding.post.pk for holding in self.current_holdings}
 
     @property
     def posted_ids(self) -> set[int]:
         """Posts held by posting or additional charge: those that may see restricted items."""
-        return {holding.post.pk for holding in self.holdings if not holding.is_delegation}
+        return {holding.post.pk for holding in self.current_holdings if not holding.is_delegation}
 
     @property
     def posts(self) -> list[Post]:
-        return [holding.post for holding in self.holdings]
+        return [holding.post for holding in self.current_holdings]
 
     def holds(self, post_id: int | None) -> bool:
         return post_id in self.post_ids
@@ -84,8 +97,11 @@ def _reached(post_ids: set[int]) -> Exists:
 def visible_items(desk: Desk, queryset: QuerySet | None = None) -> QuerySet:
     """`queryset` (items, receipts or files) narrowed to what the desk may see directly."""
     queryset = Item.objects.all() if queryset is None else queryset
-    if not desk.holdings:
+    if not desk.post_ids:
         return queryset.none()
+    if desk.posted_ids == desk.post_ids:
+        # No delegation: one test serves every grading, and PostgreSQL plans it as one join.
+        return queryset.filter(_reached(desk.post_ids))
     restricted = Q(grading__in=RESTRICTED_GRADINGS)
     return queryset.filter(
         (~restricted & _reached(desk.post_ids)) | (restricted & _reached(desk.posted_ids))
@@ -112,7 +128,7 @@ def can_see(desk: Desk, item: Item) -> bool:
 def acting_post(desk: Desk, item: Item) -> Post | None:
     """The post through which the officer acts on an item they hold, if they hold it."""
     ids = desk.ids_for(item)
-    for holding in desk.holdings:
-        if holding.post.pk == item.holder_post_id and holding.post.pk in ids:
-            return holding.post
+    for post in desk.posts:
+        if post.pk == item.holder_post_id and post.pk in ids:
+            return post
     return None

@@ -7,8 +7,17 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from eoffice.models import AuditEntry, CorrespondenceEntry, File, Item, Movement, Note, Receipt
-from eoffice.selectors.access import Desk, can_see
+from eoffice.models import (
+    AuditEntry,
+    CorrespondenceEntry,
+    File,
+    Item,
+    Movement,
+    Note,
+    PostAccess,
+    Receipt,
+)
+from eoffice.selectors.access import Desk, can_see, visible_items
 
 
 def item_for(desk: Desk, item_id: int) -> Item | None:
@@ -54,10 +63,32 @@ def visible_notes(desk: Desk, file: File) -> list[Note]:
     )
 
 
-def correspondence(file: File) -> QuerySet[CorrespondenceEntry]:
-    return file.correspondence.select_related(
-        "receipt", "document", "added_post", "added_by"
-    ).order_by("first_page")
+def correspondence(desk: Desk, file: File) -> list[CorrespondenceEntry]:
+    """The file's correspondence in page order. A Secret or Top Secret receipt the officer may
+    not see keeps its place and pages but is marked `withheld`, its subject unshown. Two
+    queries however many entries there are."""
+    entries = list(
+        file.correspondence.select_related(
+            "receipt", "document", "added_post", "added_by"
+        ).order_by("first_page")
+    )
+    restricted = {
+        entry.receipt_id
+        for entry in entries
+        if entry.receipt is not None and entry.receipt.is_restricted
+    }
+    seen = (
+        set(
+            PostAccess.objects.filter(
+                item_id__in=restricted, post_id__in=desk.posted_ids
+            ).values_list("item_id", flat=True)
+        )
+        if restricted
+        else set()
+    )
+    for entry in entries:
+        entry.withheld = entry.receipt_id in restricted - seen  # type: ignore[attr-defined]
+    return entries
 
 
 def movements(item: Item) -> QuerySet[Movement]:
@@ -71,7 +102,9 @@ def history(item: Item) -> QuerySet[AuditEntry]:
 
 
 def files_to_put_in(desk: Desk, post_id: int) -> QuerySet[File]:
-    """Open files with the post, to offer when a receipt is put in a file."""
-    return File.objects.filter(holder_post_id=post_id, tray__in=["inbox", "parked"]).order_by(
-        "-arrived_at"
-    )[:200]
+    """Open files with the post, to offer when a receipt is put in a file: only if the desk holds
+    the post, and without restricted files when it holds it as a delegate."""
+    if post_id not in desk.post_ids:
+        return File.objects.none()
+    files = File.objects.filter(holder_post_id=post_id, tray__in=["inbox", "parked"])
+    return visible_items(desk, files).order_by("-arrived_at")[:200]

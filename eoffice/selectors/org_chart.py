@@ -1,12 +1,19 @@
 """Reads of the org chart and the officers of the current tenant."""
 
-from datetime import timedelta
+from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from eoffice.models import Office, Post, Posting, SubmissionChannel
+from eoffice.models import Delegation, Item, Office, Post, Posting, SubmissionChannel
+
+# Where an item lies while work on it is pending at its holder's post.
+PENDING_TRAYS = (Item.Tray.INBOX, Item.Tray.PARKED)
+INDENT = "\u2003"  # an em space: sections indented under their office in a choice list
 
 
 def rollup_figures() -> dict[str, int]:
@@ -28,11 +35,20 @@ def org_chart() -> list[Office]:
 
     Four queries whatever the size of the chart.
     """
-    current = Posting.objects.filter(to_date__isnull=True).select_related("officer")
+    today = timezone.localdate()
+    current = (
+        Posting.objects.filter(from_date__lte=today)
+        .filter(Q(to_date__isnull=True) | Q(to_date__gte=today))
+        .select_related("officer")
+    )
     posts = Post.objects.select_related("reports_to").prefetch_related(
         Prefetch("postings", queryset=current, to_attr="current_postings")
     )
-    offices = list(Office.objects.prefetch_related(Prefetch("posts", queryset=posts)))
+    return in_tree_order(list(Office.objects.prefetch_related(Prefetch("posts", queryset=posts))))
+
+
+def in_tree_order(offices: list[Office]) -> list[Office]:
+    """The offices with each one's sections after it, each marked with its `depth` (0: top)."""
     children: dict[int | None, list[Office]] = {}
     for office in offices:
         children.setdefault(office.parent_id, []).append(office)
@@ -52,3 +68,202 @@ def submission_channels() -> QuerySet[SubmissionChannel]:
     return SubmissionChannel.objects.select_related("from_post", "to_post").order_by(
         "from_post__abbreviation", "to_post__abbreviation"
     )
+
+
+# --- The tenant administrator's screens (eoffice.views.org_admin) ---------------------------
+
+
+def _current_on(on: date, prefix: str = "") -> Q:
+    """Postings held on `on`: begun by then, and not ended before (to_date is the last day)."""
+    return Q(**{f"{prefix}from_date__lte": on}) & (
+        Q(**{f"{prefix}to_date__isnull": True}) | Q(**{f"{prefix}to_date__gte": on})
+    )
+
+
+def _acting_on(on: date) -> Q:
+    return Q(from_date__lte=on, to_date__gte=on, revoked_at__isnull=True)
+
+
+def chart_for_admin(on: date) -> list[Office]:
+    """Offices in tree order; each post carries `holders` (postings held on `on`, regular
+    first) and `acting` (delegations in force on `on`). Four queries whatever the chart's size."""
+    holders = (
+        Posting.objects.filter(_current_on(on))
+        .select_related("officer")
+        .order_by("is_additional_charge", "from_date")
+    )
+    acting = Delegation.objects.filter(_acting_on(on)).select_related("delegate")
+    posts = (
+        Post.objects.select_related("reports_to")
+        .prefetch_related(
+            Prefetch("postings", queryset=holders, to_attr="holders"),
+            Prefetch("delegations", queryset=acting, to_attr="acting"),
+        )
+        .order_by("abbreviation")
+    )
+    return in_tree_order(list(Office.objects.prefetch_related(Prefetch("posts", queryset=posts))))
+
+
+@dataclass(frozen=True)
+class ChartFigures:
+    offices: int
+    posts: int
+    vacant_posts: int
+    officers_posted: int
+    delegations_in_force: int
+
+
+def chart_figures(on: date) -> ChartFigures:
+    held = Posting.objects.filter(_current_on(on))
+    return ChartFigures(
+        offices=Office.objects.count(),
+        posts=Post.objects.count(),
+        vacant_posts=Post.objects.exclude(pk__in=held.values("post_id")).count(),
+        officers_posted=held.values("officer_id").distinct().count(),
+        delegations_in_force=Delegation.objects.filter(_acting_on(on)).count(),
+    )
+
+
+def office_choices(*, outside_of: Office | None = None) -> list[tuple[int, str]]:
+    """Offices in tree order, indented by depth, for a choice of parent or office. With
+    `outside_of`, that office and its sections are left out (it cannot move under them)."""
+    ordered = in_tree_order(list(Office.objects.only("pk", "code", "name", "parent_id")))
+    excluded = subtree_ids(outside_of.pk) if outside_of is not None else set()
+    return [
+        (office.pk, f"{INDENT * office.depth}{office.name} ({office.code})")  # type: ignore[attr-defined]
+        for office in ordered
+        if office.pk not in excluded
+    ]
+
+
+def subtree_ids(office_id: int) -> set[int]:
+    """The office and every section under it, at any depth."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Office.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), [office_id]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
+
+
+def post_choices() -> list[tuple[int, str]]:
+    """Every post as (id, "abbreviation · designation"), for choosing where to send work. One
+    query; the file page draws them as plain options, because a 200-post select through form
+    widgets cost it a third of its time (bench/eoffice.py)."""
+    return [
+        (pk, f"{abbreviation} · {designation}")
+        for pk, abbreviation, designation in Post.objects.order_by("abbreviation").values_list(
+            "pk", "abbreviation", "designation"
+        )
+    ]
+
+
+def officer_choices() -> list[tuple[int, str]]:
+    """Active officers, by name, shown with their e-mail (two officers may share a name)."""
+    return [
+        (pk, f"{full_name or email} <{email}>")
+        for pk, full_name, email in User.objects.filter(is_active=True)
+        .order_by("full_name", "email")
+        .values_list("pk", "full_name", "email")
+    ]
+
+
+def office_for_admin(office_id: int) -> Office | None:
+    return (
+        Office.objects.select_related("parent")
+        .annotate(
+            post_count=Count("posts", distinct=True),
+            section_count=Count("children", distinct=True),
+        )
+        .filter(pk=office_id)
+        .first()
+    )
+
+
+def post_for_admin(post_id: int) -> Post | None:
+    return Post.objects.select_related("office", "reports_to").filter(pk=post_id).first()
+
+
+@dataclass(frozen=True)
+class PostingsOfPost:
+    current: list[Posting]
+    upcoming: list[Posting]
+    past: list[Posting]
+
+
+def postings_of_post(post: Post, on: date) -> PostingsOfPost:
+    """The post's postings held on `on`, those still to begin, and those ended (newest first).
+    One query."""
+    current, upcoming, past = [], [], []
+    postings = post.postings.select_related("officer").order_by(
+        "is_additional_charge", "-from_date", "-pk"
+    )
+    for posting in postings:
+        if posting.from_date > on:
+            upcoming.append(posting)
+        elif posting.to_date is not None and posting.to_date < on:
+            past.append(posting)
+        else:
+            current.append(posting)
+    past.sort(key=lambda posting: (posting.to_date, posting.pk), reverse=True)
+    return PostingsOfPost(current=current, upcoming=upcoming, past=past)
+
+
+def posting_for_admin(posting_id: int) -> Posting | None:
+    return Posting.objects.select_related("officer", "post__office").filter(pk=posting_id).first()
+
+
+def delegations_of_post(post: Post) -> QuerySet[Delegation]:
+    return post.delegations.select_related("delegate", "created_by").order_by("-from_date", "-pk")
+
+
+@dataclass(frozen=True)
+class DelegationsList:
+    in_force: list[Delegation]
+    upcoming: list[Delegation]
+    ended: list[Delegation]  # ended or revoked, the most recent ones
+
+
+def delegations_for_admin(on: date, *, ended_limit: int = 50) -> DelegationsList:
+    """Every delegation in force on `on` or still to begin, and the latest ended or revoked."""
+    rows = Delegation.objects.select_related("post", "delegate", "created_by")
+    live = rows.filter(revoked_at__isnull=True, to_date__gte=on).order_by("from_date", "pk")
+    ended = rows.filter(Q(revoked_at__isnull=False) | Q(to_date__lt=on)).order_by(
+        "-to_date", "-pk"
+    )[:ended_limit]
+    in_force = [delegation for delegation in live if delegation.from_date <= on]
+    upcoming = [delegation for delegation in live if delegation.from_date > on]
+    return DelegationsList(in_force=in_force, upcoming=upcoming, ended=list(ended))
+
+
+def delegation_status(delegation: Delegation, on: date) -> str:
+    """ "revoked", "ended", "in force" or "upcoming" on `on`."""
+    if delegation.revoked_at is not None:
+        return "revoked"
+    if delegation.to_date < on:
+        return "ended"
+    return "in force" if delegation.from_date <= on else "upcoming"
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    receipts: int
+    files: int
+
+    @property
+    def total(self) -> int:
+        return self.receipts + self.files
+
+
+def pending_work(post: Post) -> PendingWork:
+    """How many receipts and files lie pending (with me, parked) at the post: the work its
+    holder inherits. Figures only: the administrator reads no item. One query."""
+    counts = Item.objects.filter(holder_post=post, tray__in=PENDING_TRAYS).aggregate(
+        receipts=Count("pk", filter=Q(kind=Item.Kind.RECEIPT)),
+        files=Count("pk", filter=Q(kind=Item.Kind.FILE)),
+    )
+    return PendingWork(receipts=counts["receipts"], files=counts["files"])

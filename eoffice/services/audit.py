@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import User
@@ -44,4 +45,34 @@ def record(
         detail=detail[:500],
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
+    )
+
+
+def record_refusal(*, officer: User, item_id: int, origin: Origin, what: str) -> None:
+    """Records that an officer was refused an item (when it exists), for the item's history
+    and for whoever reviews attempts to open what one may not see."""
+    item = Item.objects.filter(pk=item_id).first()
+    if item is not None:
+        record(
+            officer=officer,
+            post=None,
+            action=AuditEntry.Action.REFUSED,
+            item=item,
+            origin=origin,
+            detail=what,
+        )
+
+
+@transaction.atomic
+def record_view(
+    *, officer: User, post: Post | None, item: Item, origin: Origin, detail: str
+) -> None:
+    """Records that a graded item (or one of its documents) was read."""
+    record(
+        officer=officer,
+        post=post,
+        action=AuditEntry.Action.VIEW,
+        item=item,
+        origin=origin,
+        detail=detail,
     )

@@ -6,12 +6,14 @@ from datetime import datetime
 
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from eoffice.errors import Invalid, Refused
 from eoffice.models import Item, Post, PostAccess
 from eoffice.selectors.access import Desk, acting_post, can_see
 
-NOT_FOUND = "There is no such receipt or file, or you may not see it."
+# Lazy: translated into the language of the request that raises it (convert with str()).
+NOT_FOUND = gettext_lazy("There is no such receipt or file, or you may not see it.")
 
 
 def lock_item(desk: Desk, item_id: int, model: type[Model] = Item) -> Item:
@@ -23,7 +25,7 @@ def lock_item(desk: Desk, item_id: int, model: type[Model] = Item) -> Item:
         .first()
     )
     if item is None or not can_see(desk, item):
-        raise Refused(NOT_FOUND)
+        raise Refused(str(NOT_FOUND))
     return item
 
 
@@ -32,29 +34,35 @@ def holder_post(desk: Desk, item: Item) -> Post:
     post = acting_post(desk, item)
     if post is None:
         raise Refused(
-            f"{item.reference} is with {item.holder_post.abbreviation}, not with you; "
-            "only the post holding it can act on it."
+            gettext(
+                "%(reference)s is with %(post)s, not with you; "
+                "only the post holding it can act on it."
+            )
+            % {"reference": item.reference, "post": item.holder_post.abbreviation}
         )
     return post
 
 
 def desk_post(desk: Desk, post_id: int | None) -> Post:
     """One of the desk's own posts, to act for when creating something; the first by default."""
-    if not desk.holdings:
-        raise Refused("You hold no post in this e-office, so you cannot register or open work.")
+    posts = desk.posts  # none when the desk was built in another tenant's schema
+    if not posts:
+        raise Refused(
+            gettext("You hold no post in this e-office, so you cannot register or open work.")
+        )
     if post_id is None:
-        return desk.holdings[0].post
-    for holding in desk.holdings:
-        if holding.post.pk == post_id:
-            return holding.post
-    raise Refused("You do not hold that post.")
+        return posts[0]
+    for post in posts:
+        if post.pk == post_id:
+            return post
+    raise Refused(gettext("You do not hold that post."))
 
 
 def post_named(post_id: object) -> Post:
     try:
         return Post.objects.select_related("office").get(pk=int(post_id))  # type: ignore[arg-type]
     except (Post.DoesNotExist, TypeError, ValueError) as error:
-        raise Invalid("Choose a post from the list.") from error
+        raise Invalid(gettext("Choose a post from the list.")) from error
 
 
 def grant(item: Item, post: Post, at: datetime | None = None) -> None:

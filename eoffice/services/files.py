@@ -171,16 +171,20 @@ def chain_above(post: Post) -> list[int]:
     return chain
 
 
+def _not_in_chain(file: File) -> Refused:
+    return Refused(
+        f"Only {file.created_post.abbreviation}, which opened {file.reference}, or a post above "
+        "it in its reporting line can close or reopen it."
+    )
+
+
 def _closing_post(desk: Desk, file: File) -> Post:
     """The officer's post that may close or reopen the file: its creator or a post above it."""
     allowed = chain_above(file.created_post)
     for post in desk.posts:
         if post.pk in allowed and post.pk in desk.ids_for(file):
             return post
-    raise Refused(
-        f"Only {file.created_post.abbreviation}, which opened {file.reference}, or a post above "
-        "it in its reporting line can close or reopen it."
-    )
+    raise _not_in_chain(file)
 
 
 def _reason(reason: str, what: str) -> str:
@@ -196,8 +200,10 @@ def close_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> File
     Their draft note, if any, is signed first: a file is never closed on an unsent note."""
     file = lock_item(desk, file_id, File)
     post = holder_post(desk, file)
+    # The post holding the file closes it; that the officer also holds a post in the chain
+    # elsewhere does not make the holding post one that may close it.
     if post.pk not in chain_above(file.created_post):
-        _closing_post(desk, file)  # raises the explanation
+        raise _not_in_chain(file)
     check_transition(file, Item.Tray.CLOSED)
     reason = _reason(reason, "closing")
     notes.sign_drafts(desk=desk, file=file, post=post, origin=origin)
@@ -220,13 +226,21 @@ def reopen_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> Fil
     """Reopens a closed file into the inbox of the officer's post that may do so."""
     file = lock_item(desk, file_id, File)
     post = _closing_post(desk, file)
+    if file.tray != Item.Tray.CLOSED:
+        # check_transition would say "cannot be with me", which explains nothing here.
+        raise Refused(f"{file.reference} is not closed, so there is nothing to reopen.")
     check_transition(file, Item.Tray.INBOX)
     reason = _reason(reason, "reopening")
     at = now()
     file.tray = Item.Tray.INBOX
     file.holder_post = post
     file.arrived_at = at
-    file.save(update_fields=["tray", "holder_post", "arrived_at"])
+    if file.last_movement_id is not None and file.last_movement.to_post_id != post.pk:
+        # Reopened at a post the file was not last sent to: that movement no longer says how it
+        # came here (its read time is not this post's, and it is nothing to return or pull
+        # back), so the file lies here as if opened here.
+        file.last_movement = None
+    file.save(update_fields=["tray", "holder_post", "arrived_at", "last_movement"])
     grant(file, post, at)
     audit.record(
         officer=desk.officer,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from eoffice.errors import Invalid, Refused
-from eoffice.models import Item, Movement, Post
-from eoffice.selectors.access import Desk, acting_post
+from eoffice.models import Item, Movement, Note, Post
+from eoffice.selectors.access import Desk, acting_post, can_see
 from eoffice.services import audit, notes
 from eoffice.services.audit import Origin
-from eoffice.services.custody import grant, holder_post, lock_item, now, post_named
+from eoffice.services.custody import NOT_FOUND, grant, holder_post, lock_item, now, post_named
 from eoffice.states import check_movable
 
 Action = audit.AuditEntry.Action
@@ -65,7 +66,7 @@ def _check_remarks(remarks: str, due_date: date | None) -> str:
     remarks = (remarks or "").strip()
     if len(remarks) > MAX_REMARKS:
         raise Invalid(f"Remarks can be at most {MAX_REMARKS:,} characters.")
-    if due_date is not None and due_date < date.today():
+    if due_date is not None and due_date < timezone.localdate():
         raise Invalid("The due date cannot be in the past.")
     return remarks
 
@@ -119,6 +120,15 @@ def send_back(
     from_post = holder_post(desk, item)
     check_movable(item)
     last = item.last_movement
+    if last is not None and last.kind == Movement.Kind.PULL_BACK:
+        # A pulled-back item came from where it was before it was sent, not from the post it
+        # was pulled back from (which never opened it).
+        last = (
+            item.movements.filter(to_post=from_post)
+            .exclude(kind=Movement.Kind.PULL_BACK)
+            .order_by("-sent_at", "-pk")
+            .first()
+        )
     if last is None or last.to_post_id != from_post.pk:
         raise Refused(
             f"{item.reference} was not sent to you by another post, so it has nowhere to return to."
@@ -143,7 +153,9 @@ def pull_back(*, desk: Desk, item_id: int, origin: Origin, remarks: str = "") ->
     """Takes back an item the officer's post sent, while the receiver has not opened it."""
     item = lock_item(desk, item_id)
     last = item.last_movement
-    if last is None or not desk.holds(last.from_post_id) or item.holder_post_id != last.to_post_id:
+    # ids_for: a delegate may not pull a Secret item back into a post they act for.
+    sent_by_desk = last is not None and last.from_post_id in desk.ids_for(item)
+    if not sent_by_desk or item.holder_post_id != last.to_post_id:
         raise Refused(f"{item.reference} was not last sent by you, so you cannot pull it back.")
     if last.read_at is not None:
         raise Refused(
@@ -151,6 +163,14 @@ def pull_back(*, desk: Desk, item_id: int, origin: Origin, remarks: str = "") ->
         )
     if item.tray != Item.Tray.INBOX:
         raise Refused(f"{item.reference} has been acted on by {last.to_post.abbreviation}.")
+    if item.kind == Item.Kind.FILE:
+        # Drafts sent on for the receiver to edit come back to their authors with the file.
+        Note.objects.filter(
+            file_id=item.pk,
+            status=Note.Status.DRAFT,
+            draft_for_post_id=last.to_post_id,
+            author_post_id=last.from_post_id,
+        ).update(draft_for_post=None)
     return _send(
         desk=desk,
         item=item,
@@ -167,9 +187,18 @@ def pull_back(*, desk: Desk, item_id: int, origin: Origin, remarks: str = "") ->
 def open_item(*, desk: Desk, item: Item, origin: Origin) -> None:
     """Records that the officer opened an item they may see: the movement's read time when it
     is with their post and unread, and an audit entry for graded items."""
+    if not can_see(desk, item):
+        raise Refused(NOT_FOUND)
     post = acting_post(desk, item)
     last = item.last_movement
-    if post is not None and last is not None and last.read_at is None:
+    # Only the post the item was last sent to reads that movement (a reopened file lies with a
+    # post its last movement did not go to).
+    if (
+        post is not None
+        and last is not None
+        and last.to_post_id == post.pk
+        and last.read_at is None
+    ):
         at = now()
         updated = Movement.objects.filter(pk=last.pk, read_at__isnull=True).update(
             read_at=at, read_by=desk.officer

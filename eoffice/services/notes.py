@@ -12,6 +12,7 @@ from eoffice.services.audit import Origin
 from eoffice.services.custody import holder_post, lock_item, now
 
 MAX_NOTE_CHARS = 20_000
+NO_DRAFT = "There is no such draft note, or you may not change it."
 Action = audit.AuditEntry.Action
 
 
@@ -22,6 +23,22 @@ def _clean(body: str) -> str:
     if len(body) > MAX_NOTE_CHARS:
         raise Invalid(f"A note can be at most {MAX_NOTE_CHARS:,} characters; split it in two.")
     return body
+
+
+def _locked_note(desk: Desk, note_id: int) -> tuple[Note, File]:
+    """The note and its file, locked, if the desk may see the file. One message whether the
+    note does not exist or lies in a file the officer may not see, so ids reveal nothing.
+
+    The file is locked before the note, in the order sending a file locks them (sign_drafts),
+    so an edit and a forward of the same file never deadlock."""
+    file_id = Note.objects.filter(pk=note_id).values_list("file_id", flat=True).first()
+    if file_id is None:
+        raise Refused(NO_DRAFT)
+    try:
+        file = lock_item(desk, file_id, File)
+    except Refused as error:
+        raise Refused(NO_DRAFT) from error
+    return Note.objects.select_for_update().get(pk=note_id), file
 
 
 def _may_change(desk: Desk, note: Note, post: Post) -> bool:
@@ -62,10 +79,7 @@ def save_draft(*, desk: Desk, file_id: int, body: str, origin: Origin) -> Note:
 
 @transaction.atomic
 def edit_draft(*, desk: Desk, note_id: int, body: str, origin: Origin) -> Note:
-    note = Note.objects.select_for_update().filter(pk=note_id).first()
-    if note is None:
-        raise Refused("There is no such draft note, or you may not change it.")
-    file = lock_item(desk, note.file_id, File)
+    note, file = _locked_note(desk, note_id)
     post = holder_post(desk, file)
     if not _may_change(desk, note, post):
         raise Refused(
@@ -90,10 +104,7 @@ def edit_draft(*, desk: Desk, note_id: int, body: str, origin: Origin) -> Note:
 
 @transaction.atomic
 def discard_draft(*, desk: Desk, note_id: int, origin: Origin) -> Note:
-    note = Note.objects.select_for_update().filter(pk=note_id).first()
-    if note is None:
-        raise Refused("There is no such draft note, or you may not change it.")
-    file = lock_item(desk, note.file_id, File)
+    note, file = _locked_note(desk, note_id)
     post = holder_post(desk, file)
     if not _may_change(desk, note, post):
         raise Refused(

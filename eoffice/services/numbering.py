@@ -12,9 +12,10 @@ import re
 from django.db import connection, transaction
 
 from eoffice.errors import Invalid
-from eoffice.models import FileNumbering
+from eoffice.models import FileNumbering, Item
 
 TOKENS = ("office", "category", "serial", "year")
+MAX_NUMBER_CHARS = 80  # the length of Item.reference
 _TOKEN = re.compile(r"\{(\w+)\}")
 
 
@@ -48,6 +49,11 @@ def check_pattern(pattern: str) -> str:
         )
     if tokens.count("serial") != 1:
         raise Invalid("The pattern must contain {serial} exactly once.")
+    # A brace left over once the parts are taken out is a mistyped part ("{office/{serial}"),
+    # which would otherwise be printed literally in every file number.
+    literal = _TOKEN.sub("", pattern)
+    if "{" in literal or "}" in literal:
+        raise Invalid("Write each part as {office}, {category}, {serial} or {year}, in braces.")
     if len(pattern) > 100 or not pattern:
         raise Invalid("The pattern must be 1 to 100 characters long.")
     return pattern
@@ -63,9 +69,21 @@ def next_file_number(*, office_code: str, category_code: str, year: int) -> tupl
     pattern = current_pattern()
     values = {"office": office_code, "category": category_code, "year": str(year)}
     key = _TOKEN.sub(lambda m: "#" if m.group(1) == "serial" else values[m.group(1)], pattern)
-    serial = _next("eoffice_filecounter", "key", "last_serial", key)
-    values["serial"] = str(serial)
-    return _TOKEN.sub(lambda m: values[m.group(1)], pattern), serial
+    while True:
+        serial = _next("eoffice_filecounter", "key", "last_serial", key)
+        values["serial"] = str(serial)
+        number = _TOKEN.sub(lambda m: values[m.group(1)], pattern)
+        # A changed pattern, or one without separators ("{office}{serial}"), can give a number
+        # an older file already has; such a serial is passed over rather than reused.
+        if not Item.objects.filter(kind=Item.Kind.FILE, reference=number).exists():
+            break
+    if len(number) > MAX_NUMBER_CHARS:
+        # Refused here, in the transaction that took the serial, which rolls back with it.
+        raise Invalid(
+            f"The file numbering pattern makes “{number[:40]}…” longer than "
+            f"{MAX_NUMBER_CHARS} characters; ask your administrator to shorten it."
+        )
+    return number, serial
 
 
 @transaction.atomic

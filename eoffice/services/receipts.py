@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from eoffice.errors import Invalid, Refused
 from eoffice.models import Category, File, Grading, Item, Priority, Receipt
@@ -43,27 +44,42 @@ class ReceiptDetails:
     pages: int = 1
 
 
+# Whole sentences, so that each reads naturally in Urdu too.
+_SUBJECT_TOO_LONG = gettext_lazy("The subject can be at most %(limit)s characters.")
+_SENDER_TOO_LONG = gettext_lazy("The sender can be at most %(limit)s characters.")
+_REFERENCE_TOO_LONG = gettext_lazy("The letter's reference can be at most %(limit)s characters.")
+
+
 def _check(details: ReceiptDetails, upload: Upload | None, today: date) -> None:
     if details.mode not in Receipt.Mode.values:
-        raise Invalid("Choose whether the receipt is electronic or physical.")
+        raise Invalid(gettext("Choose whether the receipt is electronic or physical."))
     if details.mode == Receipt.Mode.ELECTRONIC and upload is None:
-        raise Invalid("An electronic receipt needs its scanned letter or e-mail uploaded.")
+        raise Invalid(gettext("An electronic receipt needs its scanned letter or e-mail uploaded."))
     if details.mode == Receipt.Mode.PHYSICAL and upload is not None:
-        raise Invalid("A physical receipt is tracked only; register it as electronic to upload.")
+        raise Invalid(gettext("A physical receipt is tracked only; register it as electronic to upload."))
     if not details.subject.strip() or not details.sender_name.strip():
-        raise Invalid("The subject and the sender are required.")
+        raise Invalid(gettext("The subject and the sender are required."))
+    # The columns' lengths: longer text would fail in the database after the diary number is
+    # taken, as an error instead of a message.
+    for text, limit, too_long in (
+        (details.subject, 500, _SUBJECT_TOO_LONG),
+        (details.sender_name, 200, _SENDER_TOO_LONG),
+        (details.letter_reference, 120, _REFERENCE_TOO_LONG),
+    ):
+        if len(text.strip()) > limit:
+            raise Invalid(str(too_long) % {"limit": limit})
     if details.received_date > today:
-        raise Invalid("The received date cannot be in the future.")
+        raise Invalid(gettext("The received date cannot be in the future."))
     if details.letter_date > details.received_date:
-        raise Invalid("The letter cannot be dated after it was received.")
+        raise Invalid(gettext("The letter cannot be dated after it was received."))
     if details.due_date is not None and details.due_date < details.received_date:
-        raise Invalid("The due date cannot be before the received date.")
+        raise Invalid(gettext("The due date cannot be before the received date."))
     if details.grading not in Grading.values or details.priority not in Priority.values:
-        raise Invalid("Choose a grading and a priority from the lists.")
+        raise Invalid(gettext("Choose a grading and a priority from the lists."))
     if not 1 <= details.pages <= 10_000:
-        raise Invalid("A receipt has between 1 and 10,000 pages.")
+        raise Invalid(gettext("A receipt has between 1 and 10,000 pages."))
     if not Category.objects.filter(pk=details.category_id, is_active=True).exists():
-        raise Invalid("Choose a category from the list.")
+        raise Invalid(gettext("Choose a category from the list."))
 
 
 @transaction.atomic
@@ -144,20 +160,29 @@ def put_in_file(
     post = holder_post(desk, receipt)
     check_transition(receipt, Item.Tray.FILED)
     if (file_id is None) == (new_file is None):
-        raise Invalid("Choose an existing file, or give the subject of a new one.")
+        raise Invalid(gettext("Choose an existing file, or give the subject of a new one."))
     if new_file is not None:
         file = files.open_file(desk=desk, details=new_file, origin=origin, post_id=post.pk)
         file = File.objects.select_for_update().get(pk=file.pk)
     else:
         file = lock_item(desk, file_id, File)
         if holder_post(desk, file).pk != post.pk:
-            raise Refused(f"{file.reference} is with another of your posts; put it in from there.")
+            raise Refused(
+                gettext("%(reference)s is with another of your posts; put it in from there.")
+                % {"reference": file.reference}
+            )
         if file.tray == Item.Tray.CLOSED:
-            raise Refused(f"{file.reference} is closed; reopen it before adding to it.")
+            raise Refused(files.closed_to_additions(file))
     if receipt.is_restricted and not file.is_restricted:
         raise Refused(
-            f"A {receipt.get_grading_display()} receipt cannot go into a "
-            f"{file.get_grading_display()} file; choose a file graded at least as high."
+            gettext(
+                "A %(receipt_grading)s receipt cannot go into a %(file_grading)s file; "
+                "choose a file graded at least as high."
+            )
+            % {
+                "receipt_grading": receipt.get_grading_display(),
+                "file_grading": file.get_grading_display(),
+            }
         )
     entry = files.add_pages(
         file=file,
@@ -197,7 +222,7 @@ def close_receipt(*, desk: Desk, receipt_id: int, reason: str, origin: Origin) -
     check_transition(receipt, Item.Tray.CLOSED)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give the reason for closing the receipt (e.g. “filed for record”).")
+        raise Invalid(gettext("Give the reason for closing the receipt (e.g. “filed for record”)."))
     receipt.tray = Item.Tray.CLOSED
     receipt.closed_reason = reason[:2000]
     receipt.save(update_fields=["tray", "closed_reason"])

@@ -9,18 +9,32 @@ CR (Central Registry) reports to DS(Admin)
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from io import BytesIO
 
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import create_account
-from eoffice.models import Category, Office, Post, Posting
+from eoffice.models import (
+    Category,
+    Delegation,
+    File,
+    Item,
+    Movement,
+    Office,
+    Post,
+    Posting,
+    Receipt,
+)
 from eoffice.selectors.access import Desk, desk_of
+from eoffice.services import files, movement, receipts
 from eoffice.services.audit import Origin
 from eoffice.services.files import FileDetails
-from eoffice.services.receipts import ReceiptDetails
+from eoffice.services.receipts import ReceiptDetails, Upload
 
 ORIGIN = Origin("203.0.113.7", "pytest")
 PASSWORD = "Correct-Horse-2026"
@@ -113,8 +127,6 @@ def days_from_now(days: int) -> date:
 
 def pdf_bytes(pages: int = 1) -> bytes:
     """A real PDF with blank pages (pypdf writes it as any scanner's PDF would be read)."""
-    from io import BytesIO
-
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -123,3 +135,98 @@ def pdf_bytes(pages: int = 1) -> bytes:
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def png_bytes() -> bytes:
+    """A real 1x1 white PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    header = (1).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def docx_bytes() -> bytes:
+    """A zip laid out as a Word document (the sniffer reads the zip signature and the name)."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+# Acting in the chart: each helper is one service call, by the officer with that short name.
+
+
+def register(chart: Chart, who: str = "so", **overrides: object) -> Receipt:
+    """A physical receipt registered at the officer's first post."""
+    return receipts.register_receipt(
+        desk=chart.desk(who), details=receipt_details(chart, **overrides), origin=ORIGIN
+    )
+
+
+def register_scan(chart: Chart, who: str = "so", pages: int = 1, **overrides: object) -> Receipt:
+    """An electronic receipt with a scanned PDF of `pages` pages."""
+    return receipts.register_receipt(
+        desk=chart.desk(who),
+        details=receipt_details(chart, mode="electronic", **overrides),
+        upload=Upload(BytesIO(pdf_bytes(pages)), "scan.pdf"),
+        origin=ORIGIN,
+    )
+
+
+def open_file(
+    chart: Chart, who: str = "so", *, post_id: int | None = None, **overrides: object
+) -> File:
+    return files.open_file(
+        desk=chart.desk(who),
+        details=file_details(chart, **overrides),
+        origin=ORIGIN,
+        post_id=post_id,
+    )
+
+
+def send(chart: Chart, who: str, item: Item, to: str, **options: object) -> Movement:
+    """Forwards `item` from the officer to the post with abbreviation `to`."""
+    return movement.forward(
+        desk=chart.desk(who),
+        item_id=item.pk,
+        to_post_id=chart.post(to).pk,
+        origin=ORIGIN,
+        **options,
+    )
+
+
+def open_as(chart: Chart, who: str, item: Item) -> None:
+    """The officer opens the item, as its page does (marks it read, audits graded items)."""
+    movement.open_item(desk=chart.desk(who), item=Item.objects.get(pk=item.pk), origin=ORIGIN)
+
+
+def fresh(item: Item) -> Item:
+    return Item.objects.select_related("holder_post", "last_movement").get(pk=item.pk)
+
+
+def give_post(chart: Chart, who: str, abbreviation: str, *, additional: bool = True) -> Posting:
+    """Posts the officer to a second post (an additional charge by default)."""
+    return Posting.objects.create(
+        officer=chart.officers[who],
+        post=chart.post(abbreviation),
+        from_date=timezone.localdate() - timedelta(days=1),
+        is_additional_charge=additional,
+    )
+
+
+def delegate(chart: Chart, who: str, abbreviation: str) -> Delegation:
+    """The officer acts for the post as a delegate from yesterday to next week."""
+    return Delegation.objects.create(
+        post=chart.post(abbreviation),
+        delegate=chart.officers[who],
+        from_date=timezone.localdate() - timedelta(days=1),
+        to_date=timezone.localdate() + timedelta(days=7),
+        created_by=chart.officers["secy"],
+    )

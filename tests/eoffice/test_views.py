@@ -1,0 +1,160 @@
+"""The e-office screens through Django's request handling: the journey, refusals and language."""
+
+from io import BytesIO
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_tenants.utils import schema_context
+
+from eoffice.models import AuditEntry, Item, Note
+from tests.conftest import World
+from tests.eoffice.chart import Chart, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def client_as(world: World, chart: Chart, who: str) -> Client:
+    client = Client(HTTP_HOST=world.punjab.host)
+    client.force_login(chart.officers[who])
+    return client
+
+
+def test_receipt_to_file_to_deputy_secretary_and_back(world: World, chart: Chart) -> None:
+    so = client_as(world, chart, "so")
+    letter = BytesIO(pdf_bytes(2))
+    letter.name = "letter.pdf"
+    response = so.post(
+        reverse("receipt_new"),
+        {
+            "post": chart.post("SO(Admin)").pk,
+            "mode": "electronic",
+            "letter": letter,
+            "pages": 1,
+            "sender_name": "DEO Lahore",
+            "letter_date": "2026-11-01",
+            "received_date": "2026-11-20",
+            "subject": "School repairs",
+            "category": chart.category.pk,
+            "grading": "normal",
+            "priority": 2,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    receipt = Item.objects.get(kind="receipt")
+    page = so.get(response["Location"])
+    assert b"School repairs" in page.content
+
+    response = so.post(
+        reverse("item_put_in_file", args=[receipt.pk]),
+        {"new_subject": "School repairs 2026", "category": chart.category.pk},
+    )
+    file = Item.objects.get(kind="file")
+    assert response["Location"] == reverse("item", args=[file.pk])
+    page = so.get(response["Location"])
+    assert b"pp. 1" in page.content and b"School repairs 2026" in page.content
+
+    so.post(reverse("item_note", args=[file.pk]), {"body": "Submitted for approval."})
+    response = so.post(
+        reverse("item_forward", args=[file.pk]),
+        {"to_post": chart.post("DS(Admin)").pk, "remarks": "Please see"},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("inbox")
+
+    ds = client_as(world, chart, "ds")
+    inbox = ds.get(reverse("inbox"))
+    assert file.reference.encode() in inbox.content
+    assert ds.get(reverse("item", args=[file.pk])).status_code == 200
+    ds.post(reverse("item_note", args=[file.pk]), {"body": "Approved."}, HTTP_HX_REQUEST="true")
+    ds.post(reverse("item_return", args=[file.pk]), {"remarks": "Approved"})
+
+    page = so.get(reverse("item", args=[file.pk]))
+    text = page.content.decode()
+    assert "Submitted for approval." in text and "Approved." in text
+    assert Note.objects.filter(file_id=file.pk, status="sent").count() == 2
+    assert text.count('class="note note-sent"') == 2
+    history = so.get(reverse("item_history", args=[file.pk])).content.decode()
+    assert "Returned" in history and "Forwarded" in history
+
+
+def test_an_officer_who_never_held_the_item_gets_403(world: World, chart: Chart) -> None:
+    so = client_as(world, chart, "so")
+    so.post(
+        reverse("file_new"),
+        {
+            "post": chart.post("SO(Admin)").pk,
+            "subject": "Private",
+            "category": chart.category.pk,
+            "grading": "normal",
+            "priority": 0,
+        },
+    )
+    file = Item.objects.get(kind="file")
+    other = client_as(world, chart, "sob")
+    assert other.get(reverse("item", args=[file.pk])).status_code == 403
+    assert other.post(reverse("item_park", args=[file.pk])).status_code == 403
+    assert file.reference.encode() not in other.get(reverse("inbox") + "?tray=inbox").content
+    refused = AuditEntry.objects.get(item=file, action="refused")
+    assert refused.officer == chart.officers["sob"]
+    # A number that names no item is refused in the same words, and records nothing.
+    missing = other.get(reverse("item", args=[file.pk + 1000]))
+    assert missing.status_code == 403
+    assert AuditEntry.objects.filter(action="refused").count() == 1
+
+
+def test_inbox_register_and_forms_render_in_urdu_right_to_left(world: World, chart: Chart) -> None:
+    so = client_as(world, chart, "so")
+    so.post(reverse("switch_language"), {"language": "ur", "next": reverse("inbox")})
+    with schema_context(world.punjab.tenant.schema_name):
+        chart.officers["so"].refresh_from_db()
+        assert chart.officers["so"].language == "ur"
+    for url in (reverse("inbox"), reverse("register"), reverse("receipt_new"), reverse("file_new")):
+        page = so.get(url)
+        assert page.status_code == 200
+        assert b'dir="rtl"' in page.content and b'lang="ur"' in page.content
+
+
+def test_documents_open_only_for_those_who_may_see_their_item(world: World, chart: Chart) -> None:
+    from eoffice.services import receipts
+    from eoffice.services.receipts import Upload
+    from tests.eoffice.chart import ORIGIN, receipt_details
+
+    receipt = receipts.register_receipt(
+        desk=chart.desk("so"),
+        details=receipt_details(chart, mode="electronic", grading="confidential"),
+        upload=Upload(BytesIO(pdf_bytes(1)), "confidential.pdf"),
+        origin=ORIGIN,
+    )
+    url = reverse("document", args=[receipt.document_id])
+    response = client_as(world, chart, "so").get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert AuditEntry.objects.filter(item=receipt, action="view").count() == 1
+    assert client_as(world, chart, "sob").get(url).status_code == 403
+
+
+def test_a_secret_receipt_in_a_file_is_withheld_from_posts_it_was_not_marked_to(
+    world: World, chart: Chart
+) -> None:
+    from eoffice.services import movement, receipts
+    from tests.eoffice.chart import ORIGIN, file_details, receipt_details
+
+    so = chart.desk("so")
+    receipt = receipts.register_receipt(
+        desk=so,
+        details=receipt_details(chart, grading="secret", subject="Names of the informants"),
+        origin=ORIGIN,
+    )
+    file = receipts.put_in_file(
+        desk=so,
+        receipt_id=receipt.pk,
+        new_file=file_details(chart, grading="secret", subject="Inquiry"),
+        origin=ORIGIN,
+    )
+    movement.forward(desk=so, item_id=file.pk, to_post_id=chart.post("DS(Admin)").pk, origin=ORIGIN)
+    at_ds = client_as(world, chart, "ds").get(reverse("item", args=[file.pk])).content.decode()
+    assert "Names of the informants" not in at_ds
+    assert "Secret receipt: not shown to you" in at_ds
+    at_so = client_as(world, chart, "so").get(reverse("item", args=[file.pk])).content.decode()
+    assert "Names of the informants" in at_so

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 from pytest_django import DjangoDbBlocker
 
@@ -143,11 +145,15 @@ def _wait_for_other_sessions_to_end(timeout: float = 15) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_schema_and_cache() -> Iterator[None]:
-    """Every test starts on the public schema with an empty cache (rate limits, sessions)."""
+    """Every test starts on the public schema with an empty cache (rate limits, sessions) and in
+    the default language (a request by an Urdu-speaking officer leaves Urdu active on the
+    thread, as LocaleMiddleware resets it only at the next request)."""
     connection.set_schema_to_public()
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     connection.set_schema_to_public()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def client_for(host: str) -> Client:

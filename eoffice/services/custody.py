@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from django.db.models import Model
 from django.utils import timezone
@@ -11,8 +12,11 @@ from django.utils.translation import gettext, gettext_lazy
 from eoffice.errors import Invalid, Refused
 from eoffice.models import Item, Post, PostAccess
 from eoffice.selectors.access import Desk, acting_post, can_see
+from eoffice.services import audit
+from eoffice.services.audit import Origin
 
 # Lazy: translated into the language of the request that raises it (convert with str()).
+ItemModel = TypeVar("ItemModel", bound=Item)
 NOT_FOUND = gettext_lazy("There is no such receipt or file, or you may not see it.")
 
 
@@ -72,3 +76,35 @@ def grant(item: Item, post: Post, at: datetime | None = None) -> None:
 
 def now() -> datetime:
     return timezone.now()
+
+
+def create_item(
+    model: type[ItemModel],
+    *,
+    desk: Desk,
+    post: Post,
+    origin: Origin,
+    detail: str,
+    **fields: object,
+) -> ItemModel:
+    """A new receipt or file at `post`: created and held there, seen from there, and recorded
+    in the audit trail, in the caller's transaction."""
+    at = now()
+    item = model.objects.create(
+        created_by=desk.officer,
+        created_post=post,
+        created_at=at,
+        holder_post=post,
+        arrived_at=at,
+        **fields,
+    )
+    grant(item, post, at)
+    audit.record(
+        officer=desk.officer,
+        post=post,
+        action=audit.AuditEntry.Action.CREATE,
+        item=item,
+        origin=origin,
+        detail=detail,
+    )
+    return item

@@ -14,6 +14,7 @@ import uuid
 from typing import BinaryIO
 
 from django.db import connection
+from django.utils.translation import gettext, gettext_lazy
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -23,7 +24,7 @@ from eoffice.models import Document
 from provisioning import storage
 
 MAX_BYTES = 25 * 1024 * 1024
-ACCEPTED = "PDF, PNG, JPEG, TIFF, Word, Excel, PowerPoint or OpenDocument"
+ACCEPTED = gettext_lazy("PDF, PNG, JPEG, TIFF, Word, Excel, PowerPoint or OpenDocument")
 _ZIP_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -59,7 +60,10 @@ def sniff(name: str, head: bytes) -> str:
         return _ZIP_TYPES[extension]
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and extension in _OLE_TYPES:
         return _OLE_TYPES[extension]
-    raise Invalid(f"“{name}” is not a file we accept. Upload a {ACCEPTED} file.")
+    raise Invalid(
+        gettext("“%(name)s” is not a file we accept. Upload a %(accepted)s file.")
+        % {"name": name, "accepted": ACCEPTED}
+    )
 
 
 def count_pages(content_type: str, data: bytes, name: str) -> int:
@@ -68,9 +72,11 @@ def count_pages(content_type: str, data: bytes, name: str) -> int:
     try:
         pages = len(PdfReader(io.BytesIO(data)).pages)
     except (PyPdfError, ValueError, KeyError, TypeError) as error:
-        raise Invalid(f"“{name}” is damaged and cannot be read as a PDF.") from error
+        raise Invalid(
+            gettext("“%(name)s” is damaged and cannot be read as a PDF.") % {"name": name}
+        ) from error
     if pages < 1:
-        raise Invalid(f"“{name}” is a PDF without pages.")
+        raise Invalid(gettext("“%(name)s” is a PDF without pages.") % {"name": name})
     return pages
 
 
@@ -91,9 +97,12 @@ def store_document(*, upload: BinaryIO, name: str, uploaded_by: User) -> Documen
     should that transaction fail, the stored object is left unreferenced, never half-recorded."""
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise Invalid(f"“{name}” is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise Invalid(
+            gettext("“%(name)s” is larger than %(size)s MB.")
+            % {"name": name, "size": MAX_BYTES // (1024 * 1024)}
+        )
     if not data:
-        raise Invalid(f"“{name}” is empty.")
+        raise Invalid(gettext("“%(name)s” is empty.") % {"name": name})
     content_type = sniff(name, data[:16])
     pages = count_pages(content_type, data, name)
     safe = _safe_name(name)

@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from eoffice.errors import Invalid, Refused
 from eoffice.models import (
@@ -22,7 +23,7 @@ from eoffice.models import (
 from eoffice.selectors.access import Desk
 from eoffice.services import audit, documents, notes
 from eoffice.services.audit import Origin
-from eoffice.services.custody import desk_post, grant, holder_post, lock_item, now
+from eoffice.services.custody import create_item, desk_post, grant, holder_post, lock_item, now
 from eoffice.services.numbering import next_file_number
 from eoffice.states import check_transition
 
@@ -45,45 +46,34 @@ def open_file(
     post = desk_post(desk, post_id)
     subject = details.subject.strip()
     if not subject:
-        raise Invalid("Give the file a subject.")
+        raise Invalid(gettext("Give the file a subject."))
     if len(subject) > 500:
-        raise Invalid("A file's subject can be at most 500 characters.")
+        raise Invalid(gettext("A file's subject can be at most 500 characters."))
     if details.grading not in Grading.values or details.priority not in Priority.values:
-        raise Invalid("Choose a grading and a priority from the lists.")
+        raise Invalid(gettext("Choose a grading and a priority from the lists."))
     category = Category.objects.filter(pk=details.category_id, is_active=True).first()
     if category is None:
-        raise Invalid("Choose a category from the list.")
+        raise Invalid(gettext("Choose a category from the list."))
     year = timezone.localdate().year
     number, serial = next_file_number(
         office_code=post.office.code, category_code=category.code, year=year
     )
-    at = now()
-    file = File.objects.create(
+    return create_item(
+        File,
+        desk=desk,
+        post=post,
+        origin=origin,
+        detail=f"File {number} opened",
         kind=Item.Kind.FILE,
         reference=number,
         subject=subject,
         category=category,
         grading=details.grading,
         priority=details.priority,
-        created_by=desk.officer,
-        created_post=post,
-        created_at=at,
-        holder_post=post,
-        arrived_at=at,
         office=post.office,
         year=year,
         serial=serial,
     )
-    grant(file, post, at)
-    audit.record(
-        officer=desk.officer,
-        post=post,
-        action=Action.CREATE,
-        item=file,
-        origin=origin,
-        detail=f"File {number} opened",
-    )
-    return file
 
 
 def add_pages(
@@ -120,7 +110,10 @@ def attach_document(
     file = lock_item(desk, file_id, File)
     post = holder_post(desk, file)
     if file.tray == Item.Tray.CLOSED:
-        raise Refused(f"{file.reference} is closed; reopen it before adding to it.")
+        raise Refused(
+            gettext("%(reference)s is closed; reopen it before adding to it.")
+            % {"reference": file.reference}
+        )
     document = documents.store_document(upload=stream, name=name, uploaded_by=desk.officer)
     title = (title or "").strip() or document.original_name
     entry = add_pages(
@@ -153,7 +146,7 @@ def unpark(*, desk: Desk, file_id: int, origin: Origin) -> File:
     file = lock_item(desk, file_id, File)
     post = holder_post(desk, file)
     if file.tray != Item.Tray.PARKED:
-        raise Refused(f"{file.reference} is not parked.")
+        raise Refused(gettext("%(reference)s is not parked.") % {"reference": file.reference})
     file.tray = Item.Tray.INBOX
     file.save(update_fields=["tray"])
     audit.record(officer=desk.officer, post=post, action=Action.UNPARK, item=file, origin=origin)
@@ -173,8 +166,11 @@ def chain_above(post: Post) -> list[int]:
 
 def _not_in_chain(file: File) -> Refused:
     return Refused(
-        f"Only {file.created_post.abbreviation}, which opened {file.reference}, or a post above "
-        "it in its reporting line can close or reopen it."
+        gettext(
+            "Only %(post)s, which opened %(reference)s, or a post above it in its reporting "
+            "line can close or reopen it."
+        )
+        % {"post": file.created_post.abbreviation, "reference": file.reference}
     )
 
 
@@ -187,10 +183,11 @@ def _closing_post(desk: Desk, file: File) -> Post:
     raise _not_in_chain(file)
 
 
-def _reason(reason: str, what: str) -> str:
+def _reason(reason: str, missing: str) -> str:
+    """The reason given, or Invalid with `missing` (already translated) if there is none."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid(f"Give the reason for {what} the file.")
+        raise Invalid(missing)
     return reason[:2000]
 
 
@@ -205,7 +202,7 @@ def close_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> File
     if post.pk not in chain_above(file.created_post):
         raise _not_in_chain(file)
     check_transition(file, Item.Tray.CLOSED)
-    reason = _reason(reason, "closing")
+    reason = _reason(reason, gettext("Give the reason for closing the file."))
     notes.sign_drafts(desk=desk, file=file, post=post, origin=origin)
     file.tray = Item.Tray.CLOSED
     file.closed_reason = reason
@@ -228,9 +225,12 @@ def reopen_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> Fil
     post = _closing_post(desk, file)
     if file.tray != Item.Tray.CLOSED:
         # check_transition would say "cannot be with me", which explains nothing here.
-        raise Refused(f"{file.reference} is not closed, so there is nothing to reopen.")
+        raise Refused(
+            gettext("%(reference)s is not closed, so there is nothing to reopen.")
+            % {"reference": file.reference}
+        )
     check_transition(file, Item.Tray.INBOX)
-    reason = _reason(reason, "reopening")
+    reason = _reason(reason, gettext("Give the reason for reopening the file."))
     at = now()
     file.tray = Item.Tray.INBOX
     file.holder_post = post

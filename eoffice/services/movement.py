@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from eoffice.errors import Invalid, Refused
 from eoffice.models import Item, Movement, Note, Post
@@ -50,7 +51,8 @@ def _send(
     item.save(update_fields=["holder_post", "tray", "arrived_at", "last_movement", "due_date"])
     grant(item, to_post, at)
     action = Action.PULL_BACK if kind == Movement.Kind.PULL_BACK else Action.MOVE
-    detail = f"{Movement.Kind(kind).label} {from_post.abbreviation} → {to_post.abbreviation}"
+    with translation.override("en"):  # records are kept in one language
+        detail = f"{Movement.Kind(kind).label} {from_post.abbreviation} → {to_post.abbreviation}"
     audit.record(
         officer=desk.officer,
         post=from_post if kind != Movement.Kind.PULL_BACK else to_post,
@@ -65,9 +67,11 @@ def _send(
 def _check_remarks(remarks: str, due_date: date | None) -> str:
     remarks = (remarks or "").strip()
     if len(remarks) > MAX_REMARKS:
-        raise Invalid(f"Remarks can be at most {MAX_REMARKS:,} characters.")
+        raise Invalid(
+            gettext("Remarks can be at most %(limit)s characters.") % {"limit": f"{MAX_REMARKS:,}"}
+        )
     if due_date is not None and due_date < timezone.localdate():
-        raise Invalid("The due date cannot be in the past.")
+        raise Invalid(gettext("The due date cannot be in the past."))
     return remarks
 
 
@@ -89,7 +93,10 @@ def forward(
     check_movable(item)
     to_post = post_named(to_post_id)
     if to_post.pk == from_post.pk:
-        raise Invalid(f"{item.reference} is already with {to_post.abbreviation}.")
+        raise Invalid(
+            gettext("%(reference)s is already with %(post)s.")
+            % {"reference": item.reference, "post": to_post.abbreviation}
+        )
     remarks = _check_remarks(remarks, due_date)
     if item.kind == Item.Kind.FILE:
         notes.sign_drafts(
@@ -131,7 +138,10 @@ def send_back(
         )
     if last is None or last.to_post_id != from_post.pk:
         raise Refused(
-            f"{item.reference} was not sent to you by another post, so it has nowhere to return to."
+            gettext(
+                "%(reference)s was not sent to you by another post, so it has nowhere to return to."
+            )
+            % {"reference": item.reference}
         )
     remarks = _check_remarks(remarks, due_date)
     if item.kind == Item.Kind.FILE:
@@ -156,13 +166,20 @@ def pull_back(*, desk: Desk, item_id: int, origin: Origin, remarks: str = "") ->
     # ids_for: a delegate may not pull a Secret item back into a post they act for.
     sent_by_desk = last is not None and last.from_post_id in desk.ids_for(item)
     if not sent_by_desk or item.holder_post_id != last.to_post_id:
-        raise Refused(f"{item.reference} was not last sent by you, so you cannot pull it back.")
+        raise Refused(
+            gettext("%(reference)s was not last sent by you, so you cannot pull it back.")
+            % {"reference": item.reference}
+        )
     if last.read_at is not None:
         raise Refused(
-            f"{item.reference} was opened by {last.to_post.abbreviation}; ask them to return it."
+            gettext("%(reference)s was opened by %(post)s; ask them to return it.")
+            % {"reference": item.reference, "post": last.to_post.abbreviation}
         )
     if item.tray != Item.Tray.INBOX:
-        raise Refused(f"{item.reference} has been acted on by {last.to_post.abbreviation}.")
+        raise Refused(
+            gettext("%(reference)s has been acted on by %(post)s.")
+            % {"reference": item.reference, "post": last.to_post.abbreviation}
+        )
     if item.kind == Item.Kind.FILE:
         # Drafts sent on for the receiver to edit come back to their authors with the file.
         Note.objects.filter(
@@ -188,7 +205,7 @@ def open_item(*, desk: Desk, item: Item, origin: Origin) -> None:
     """Records that the officer opened an item they may see: the movement's read time when it
     is with their post and unread, and an audit entry for graded items."""
     if not can_see(desk, item):
-        raise Refused(NOT_FOUND)
+        raise Refused(str(NOT_FOUND))
     post = acting_post(desk, item)
     last = item.last_movement
     # Only the post the item was last sent to reads that movement (a reopened file lies with a
@@ -206,11 +223,13 @@ def open_item(*, desk: Desk, item: Item, origin: Origin) -> None:
         if updated:
             last.read_at, last.read_by = at, desk.officer
     if item.is_graded:
+        with translation.override("en"):  # records are kept in one language
+            detail = f"{item.get_grading_display()} item opened"
         audit.record(
             officer=desk.officer,
             post=post,
             action=Action.VIEW,
             item=item,
             origin=origin,
-            detail=f"{item.get_grading_display()} item opened",
+            detail=detail,
         )

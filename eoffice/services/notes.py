@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from eoffice.errors import Invalid, Refused
 from eoffice.models import File, Note, Post
@@ -12,16 +13,20 @@ from eoffice.services.audit import Origin
 from eoffice.services.custody import holder_post, lock_item, now
 
 MAX_NOTE_CHARS = 20_000
-NO_DRAFT = "There is no such draft note, or you may not change it."
+# Lazy: translated into the language of the request that raises it (convert with str()).
+NO_DRAFT = gettext_lazy("There is no such draft note, or you may not change it.")
 Action = audit.AuditEntry.Action
 
 
 def _clean(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise Invalid("Write the note before saving it.")
+        raise Invalid(gettext("Write the note before saving it."))
     if len(body) > MAX_NOTE_CHARS:
-        raise Invalid(f"A note can be at most {MAX_NOTE_CHARS:,} characters; split it in two.")
+        raise Invalid(
+            gettext("A note can be at most %(limit)s characters; split it in two.")
+            % {"limit": f"{MAX_NOTE_CHARS:,}"}
+        )
     return body
 
 
@@ -33,11 +38,11 @@ def _locked_note(desk: Desk, note_id: int) -> tuple[Note, File]:
     so an edit and a forward of the same file never deadlock."""
     file_id = Note.objects.filter(pk=note_id).values_list("file_id", flat=True).first()
     if file_id is None:
-        raise Refused(NO_DRAFT)
+        raise Refused(str(NO_DRAFT))
     try:
         file = lock_item(desk, file_id, File)
     except Refused as error:
-        raise Refused(NO_DRAFT) from error
+        raise Refused(str(NO_DRAFT)) from error
     return Note.objects.select_for_update().get(pk=note_id), file
 
 
@@ -58,7 +63,7 @@ def save_draft(*, desk: Desk, file_id: int, body: str, origin: Origin) -> Note:
     post = holder_post(desk, file)
     body = _clean(body)
     if file.tray == File.Tray.CLOSED:
-        raise Refused("A closed file takes no new notes; reopen it first.")
+        raise Refused(gettext("A closed file takes no new notes; reopen it first."))
     note = (
         Note.objects.select_for_update()
         .filter(
@@ -83,7 +88,7 @@ def edit_draft(*, desk: Desk, note_id: int, body: str, origin: Origin) -> Note:
     post = holder_post(desk, file)
     if not _may_change(desk, note, post):
         raise Refused(
-            "Only the author of a draft note, or the officer it was sent to, may edit it."
+            gettext("Only the author of a draft note, or the officer it was sent to, may edit it.")
         )
     note.body = _clean(body)
     fields = ["body", "updated_at"]
@@ -108,7 +113,9 @@ def discard_draft(*, desk: Desk, note_id: int, origin: Origin) -> Note:
     post = holder_post(desk, file)
     if not _may_change(desk, note, post):
         raise Refused(
-            "Only the author of a draft note, or the officer it was sent to, may discard it."
+            gettext(
+                "Only the author of a draft note, or the officer it was sent to, may discard it."
+            )
         )
     note.status = Note.Status.DISCARDED
     note.save(update_fields=["status", "updated_at"])

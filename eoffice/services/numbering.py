@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from eoffice.errors import Invalid
 from eoffice.models import FileNumbering, Item
@@ -43,19 +44,23 @@ def check_pattern(pattern: str) -> str:
     unknown = sorted(set(tokens) - set(TOKENS))
     if unknown:
         raise Invalid(
-            f"Unknown part {', '.join('{' + t + '}' for t in unknown)}; use "
-            + ", ".join("{" + t + "}" for t in TOKENS)
-            + "."
+            gettext("Unknown part %(parts)s; use %(known)s.")
+            % {
+                "parts": ", ".join("{" + t + "}" for t in unknown),
+                "known": ", ".join("{" + t + "}" for t in TOKENS),
+            }
         )
     if tokens.count("serial") != 1:
-        raise Invalid("The pattern must contain {serial} exactly once.")
+        raise Invalid(gettext("The pattern must contain {serial} exactly once."))
     # A brace left over once the parts are taken out is a mistyped part ("{office/{serial}"),
     # which would otherwise be printed literally in every file number.
     literal = _TOKEN.sub("", pattern)
     if "{" in literal or "}" in literal:
-        raise Invalid("Write each part as {office}, {category}, {serial} or {year}, in braces.")
+        raise Invalid(
+            gettext("Write each part as {office}, {category}, {serial} or {year}, in braces.")
+        )
     if len(pattern) > 100 or not pattern:
-        raise Invalid("The pattern must be 1 to 100 characters long.")
+        raise Invalid(gettext("The pattern must be 1 to 100 characters long."))
     return pattern
 
 
@@ -80,8 +85,11 @@ def next_file_number(*, office_code: str, category_code: str, year: int) -> tupl
     if len(number) > MAX_NUMBER_CHARS:
         # Refused here, in the transaction that took the serial, which rolls back with it.
         raise Invalid(
-            f"The file numbering pattern makes “{number[:40]}…” longer than "
-            f"{MAX_NUMBER_CHARS} characters; ask your administrator to shorten it."
+            gettext(
+                "The file numbering pattern makes “%(number)s…” longer than %(limit)s "
+                "characters; ask your administrator to shorten it."
+            )
+            % {"number": number[:40], "limit": MAX_NUMBER_CHARS}
         )
     return number, serial
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import BinaryIO
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from eoffice.errors import Invalid, Refused
@@ -15,7 +15,7 @@ from eoffice.models import Category, File, Grading, Item, Priority, Receipt
 from eoffice.selectors.access import Desk
 from eoffice.services import audit, documents, files
 from eoffice.services.audit import Origin
-from eoffice.services.custody import desk_post, grant, holder_post, lock_item, now
+from eoffice.services.custody import create_item, desk_post, holder_post, lock_item
 from eoffice.services.numbering import next_diary_number
 from eoffice.states import check_transition
 
@@ -56,7 +56,9 @@ def _check(details: ReceiptDetails, upload: Upload | None, today: date) -> None:
     if details.mode == Receipt.Mode.ELECTRONIC and upload is None:
         raise Invalid(gettext("An electronic receipt needs its scanned letter or e-mail uploaded."))
     if details.mode == Receipt.Mode.PHYSICAL and upload is not None:
-        raise Invalid(gettext("A physical receipt is tracked only; register it as electronic to upload."))
+        raise Invalid(
+            gettext("A physical receipt is tracked only; register it as electronic to upload.")
+        )
     if not details.subject.strip() or not details.sender_name.strip():
         raise Invalid(gettext("The subject and the sender are required."))
     # The columns' lengths: longer text would fail in the database after the diary number is
@@ -108,8 +110,14 @@ def register_receipt(
         pages = document.pages
     year = today.year
     number = next_diary_number(year)
-    at = now()
-    receipt = Receipt.objects.create(
+    with translation.override("en"):  # records are kept in one language
+        detail = f"Diary {number}/{year} ({Receipt.Mode(details.mode).label})"
+    return create_item(
+        Receipt,
+        desk=desk,
+        post=post,
+        origin=origin,
+        detail=detail,
         kind=Item.Kind.RECEIPT,
         reference=f"{number}/{year}",
         subject=details.subject.strip(),
@@ -117,11 +125,6 @@ def register_receipt(
         grading=details.grading,
         priority=details.priority,
         due_date=details.due_date,
-        created_by=desk.officer,
-        created_post=post,
-        created_at=at,
-        holder_post=post,
-        arrived_at=at,
         diary_year=year,
         diary_number=number,
         mode=details.mode,
@@ -133,16 +136,6 @@ def register_receipt(
         pages=pages,
         document=document,
     )
-    grant(receipt, post, at)
-    audit.record(
-        officer=desk.officer,
-        post=post,
-        action=Action.CREATE,
-        item=receipt,
-        origin=origin,
-        detail=f"Diary {receipt.reference} ({receipt.get_mode_display()})",
-    )
-    return receipt
 
 
 @transaction.atomic
@@ -172,7 +165,10 @@ def put_in_file(
                 % {"reference": file.reference}
             )
         if file.tray == Item.Tray.CLOSED:
-            raise Refused(files.closed_to_additions(file))
+            raise Refused(
+                gettext("%(reference)s is closed; reopen it before adding to it.")
+                % {"reference": file.reference}
+            )
     if receipt.is_restricted and not file.is_restricted:
         raise Refused(
             gettext(

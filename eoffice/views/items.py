@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from eoffice.errors import Refused
 from eoffice.forms import AttachForm, MoveForm, NoteForm, PutInFileForm, ReasonForm, RemarksForm
@@ -27,7 +28,7 @@ def _visible(request: HttpRequest, desk: Desk, pk: int) -> Item:
         audit.record_refusal(
             officer=desk.officer, item_id=pk, origin=Origin.of(request), what=request.path
         )
-        raise Refused(NOT_FOUND)
+        raise Refused(str(NOT_FOUND))
     return item
 
 
@@ -138,7 +139,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     entry = CorrespondenceEntry.objects.filter(document_id=pk).select_related("document").first()
     holder: Item | None = receipt or (entry.file if entry else None)
     if holder is None or not can_see(desk, holder):
-        raise Refused("There is no such document, or you may not see it.")
+        raise Refused(gettext("There is no such document, or you may not see it."))
     stored = receipt.document if receipt else entry.document  # type: ignore[union-attr]
     if holder.is_graded:
         audit.record_view(

@@ -233,6 +233,8 @@ def test_receipt_file_note_forward_and_return(
     # The same screens in Urdu, right to left, after the officer switches language.
     so.get_by_role("button", name="اردو").click()
     expect(so.locator("html")).to_have_attribute("dir", "rtl")
+    so.goto(f"{base}/receipts/?scope=all")
+    expect(so.locator("#register")).to_contain_text("Transfer and posting of senior clerks")
     so.screenshot(path=screens / "register-ur.png", full_page=True)
     so.goto(file_url)
     expect(so.locator(".note-sent")).to_have_count(2)

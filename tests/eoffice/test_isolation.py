@@ -138,7 +138,7 @@ def test_a_desk_from_one_tenant_changes_nothing_in_another(tenants: Tenants) -> 
             lambda: files.close_file(desk=punjab_so, file_id=file.pk, reason="x", origin=ORIGIN),
         ]
         for attempt in attempts:
-            with pytest.raises(Refused, match=NOT_FOUND):
+            with pytest.raises(Refused, match=str(NOT_FOUND)):
                 attempt()
         with pytest.raises(Refused, match="hold no post"):
             receipts.register_receipt(desk=punjab_so, details=receipt_details(chart), origin=ORIGIN)

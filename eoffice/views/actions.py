@@ -218,7 +218,9 @@ def save_note(request: HttpRequest, pk: int) -> HttpResponse:
         error = "; ".join(e for errors in form.errors.values() for e in errors)
     if is_htmx(request):
         context = {"item_pk": pk, "own_draft": note, "note_form": form, "note_error": error}
-        return render(request, "eoffice/_draft.html", context, status=200 if not error else 422)
+        # 200 even with an error: htmx swaps only successful responses, and the panel carries
+        # the error next to the officer's unsaved text.
+        return render(request, "eoffice/_draft.html", context)
     if error:
         messages.error(request, error)
     else:

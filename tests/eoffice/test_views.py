@@ -158,3 +158,18 @@ def test_a_secret_receipt_in_a_file_is_withheld_from_posts_it_was_not_marked_to(
     assert "Secret receipt: not shown to you" in at_ds
     at_so = client_as(world, chart, "so").get(reverse("item", args=[file.pk])).content.decode()
     assert "Names of the informants" in at_so
+
+
+def test_saving_a_draft_with_htmx_swaps_in_the_panel_with_any_error(
+    world: World, chart: Chart
+) -> None:
+    from tests.eoffice.chart import open_file
+
+    file = open_file(chart, "so")
+    so = client_as(world, chart, "so")
+    url = reverse("item_note", args=[file.pk])
+    saved = so.post(url, {"body": "Put up."}, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200 and "Your draft note" in saved.content.decode()
+    empty = so.post(url, {"body": "   "}, HTTP_HX_REQUEST="true")
+    assert empty.status_code == 200  # htmx swaps only successful answers
+    assert 'class="errorlist"' in empty.content.decode()

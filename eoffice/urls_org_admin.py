@@ -4,7 +4,7 @@ config/urls_tenant.py (namespace "manage")."""
 from django.urls import path
 
 from eoffice.views import org_admin as views
-from eoffice.views import settings_admin
+from eoffice.views import org_history, settings_admin
 
 app_name = "manage"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("import/", views.import_chart, name="import"),
     path("import/<slug:table>.csv", views.import_template, name="import_template"),
     path("settings/", settings_admin.registry_settings, name="settings"),
+    path("history/", org_history.history, name="history"),
     path("settings/categories/", settings_admin.category_add, name="category_add"),
     path("settings/categories/<int:pk>/", settings_admin.category_toggle, name="category_toggle"),
 ]

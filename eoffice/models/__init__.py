@@ -3,6 +3,7 @@
 from eoffice.models.audit import AuditEntry
 from eoffice.models.movement import Movement, PostAccess
 from eoffice.models.numbering import DiaryCounter, FileCounter, FileNumbering
+from eoffice.models.org_changes import OrgChange
 from eoffice.models.org_chart import Delegation, Office, Post, Posting, SubmissionChannel
 from eoffice.models.records import (
     RESTRICTED_GRADINGS,
@@ -33,6 +34,7 @@ __all__ = [
     "Movement",
     "Note",
     "Office",
+    "OrgChange",
     "Post",
     "PostAccess",
     "Posting",

@@ -1,5 +1,6 @@
-"""Writing the audit trail. Every service that acts on an item calls `record` in its own
-transaction, so an action and its audit entry land together or not at all."""
+"""Writing the audit trails. Every service that acts on an item calls `record` in its own
+transaction, so an action and its audit entry land together or not at all; every service that
+changes the org chart or the registry's settings calls `record_org_change` the same way."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import User
-from eoffice.models import AuditEntry, Item, Post
+from eoffice.models import AuditEntry, Item, OrgChange, Post
 
 
 @dataclass(frozen=True)
@@ -75,4 +76,21 @@ def record_view(
         item=item,
         origin=origin,
         detail=detail,
+    )
+
+
+def record_org_change(*, officer: User, action: str, summary: str, origin: Origin) -> OrgChange:
+    """Records a change to the org chart or the registry's settings by an administrator.
+
+    Called inside the transaction that makes the change, after every check has passed, so the
+    change and its entry land together or not at all (a refused change records nothing).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("An org change is recorded inside the transaction that makes it.")
+    return OrgChange.objects.create(
+        officer=officer,
+        action=action,
+        summary=summary[:500],
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent[:300],
     )

@@ -83,14 +83,17 @@ def add_pages(
     title: str,
     desk: Desk,
     post: Post,
+    origin: Origin,
+    what: str,
     receipt: Receipt | None = None,
     document: documents.Document | None = None,
 ) -> CorrespondenceEntry:
-    """The next pages of a locked file's correspondence portion (numbers run without gaps)."""
+    """The next pages of a locked file's correspondence portion (numbers run without gaps),
+    recorded in the file's audit trail as `what` was attached at those pages."""
     first = file.pages_used + 1
     file.pages_used += pages
     File.objects.filter(pk=file.pk).update(pages_used=file.pages_used)
-    return CorrespondenceEntry.objects.create(
+    entry = CorrespondenceEntry.objects.create(
         file=file,
         receipt=receipt,
         document=document,
@@ -100,6 +103,15 @@ def add_pages(
         added_by=desk.officer,
         added_post=post,
     )
+    audit.record(
+        officer=desk.officer,
+        post=post,
+        action=Action.ATTACH,
+        item=file,
+        origin=origin,
+        detail=f"{what} at pages {entry.first_page}-{entry.last_page}",
+    )
+    return entry
 
 
 @transaction.atomic
@@ -116,18 +128,16 @@ def attach_document(
         )
     document = documents.store_document(upload=stream, name=name, uploaded_by=desk.officer)
     title = (title or "").strip() or document.original_name
-    entry = add_pages(
-        file=file, pages=document.pages, title=title[:300], desk=desk, post=post, document=document
-    )
-    audit.record(
-        officer=desk.officer,
+    return add_pages(
+        file=file,
+        pages=document.pages,
+        title=title[:300],
+        desk=desk,
         post=post,
-        action=Action.ATTACH,
-        item=file,
         origin=origin,
-        detail=f"{title} at pages {entry.first_page}-{entry.last_page}",
+        what=title,
+        document=document,
     )
-    return entry
 
 
 @transaction.atomic

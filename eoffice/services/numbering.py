@@ -12,8 +12,10 @@ import re
 from django.db import connection, transaction
 from django.utils.translation import gettext
 
+from accounts.models import User
 from eoffice.errors import Invalid
-from eoffice.models import FileNumbering, Item
+from eoffice.models import FileNumbering, Item, OrgChange
+from eoffice.services.audit import Origin, record_org_change
 
 TOKENS = ("office", "category", "serial", "year")
 MAX_NUMBER_CHARS = 80  # the length of Item.reference
@@ -95,8 +97,20 @@ def next_file_number(*, office_code: str, category_code: str, year: int) -> tupl
 
 
 @transaction.atomic
-def set_pattern(pattern: str) -> FileNumbering:
+def set_pattern(*, pattern: str, actor: User, origin: Origin) -> FileNumbering:
+    """Numbers new files by `pattern` (files already opened keep their numbers), recorded as
+    an OrgChange by `actor`. An unusable pattern raises Invalid; the same pattern again changes
+    and records nothing."""
     numbering, _ = FileNumbering.objects.select_for_update().get_or_create(pk=1)
-    numbering.pattern = check_pattern(pattern)
+    old, new = numbering.pattern, check_pattern(pattern)
+    if new == old:
+        return numbering
+    numbering.pattern = new
     numbering.save(update_fields=["pattern", "updated_at"])
+    record_org_change(
+        officer=actor,
+        action=OrgChange.Action.NUMBERING_CHANGED,
+        summary=f"File numbering pattern changed from {old} to {new}",
+        origin=origin,
+    )
     return numbering

@@ -1,4 +1,11 @@
-"""Changes to the org chart of the current tenant. Each function is one transaction."""
+"""Changes to the org chart of the current tenant. Each function is one transaction.
+
+Every change an administrator makes in the browser (offices, posts, postings, transfers,
+delegations, imports, invitations) is recorded as an OrgChange in the same transaction, naming
+the administrator (`actor`) and where the request came from (`origin`). A refused change, or
+one that would change nothing, records nothing. The provisioning seed (seed_org_chart,
+ensure_tenant_admin) is not an administrator's change and is not recorded.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +27,17 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.services import create_account
-from eoffice.models import Delegation, Item, Office, Post, Posting, SubmissionChannel
+from eoffice.models import (
+    Delegation,
+    Item,
+    Office,
+    OrgChange,
+    Post,
+    Posting,
+    SubmissionChannel,
+)
 from eoffice.selectors.org_chart import PENDING_TRAYS
+from eoffice.services.audit import Origin, record_org_change
 from provisioning.invitation import invitation_link, tenant_url
 from tenants import survey
 
@@ -146,6 +162,19 @@ def _day(value: date) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
+def _recorded(actor: User, origin: Origin, action: str, summary: str) -> None:
+    record_org_change(officer=actor, action=action, summary=summary, origin=origin)
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _names(names: list[str]) -> str:
+    """English enumeration: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _check_code(field: str, value: str, limit: int) -> str:
     value = value.strip()
     if not value:
@@ -190,8 +219,14 @@ def _post(field: str, post_id: int | None) -> Post | None:
     return post
 
 
+def _placed(parent: Office | None, top: str = "at the top") -> str:
+    return f"under {parent}" if parent is not None else top
+
+
 @transaction.atomic
-def create_office(*, code: str, name: str, parent_id: int | None = None) -> Office:
+def create_office(
+    *, code: str, name: str, parent_id: int | None = None, actor: User, origin: Origin
+) -> Office:
     """A new office, at the top or as a section under `parent_id`. Its code never changes (file
     numbers carry it)."""
     _lock_chart()
@@ -200,26 +235,41 @@ def create_office(*, code: str, name: str, parent_id: int | None = None) -> Offi
     taken = Office.objects.filter(code__iexact=code).first()
     if taken is not None:
         raise _invalid("code", gettext("%(office)s already has this code."), office=taken)
-    return Office.objects.create(code=code, name=name, parent=_office("parent_id", parent_id))
-
-
-@transaction.atomic
-def rename_office(*, office_id: int, name: str) -> Office:
-    _lock_chart()
-    office = Office.objects.select_for_update().get(pk=office_id)
-    office.name = _check_text("name", name, 200)
-    office.save(update_fields=["name"])
+    parent = _office("parent_id", parent_id)
+    office = Office.objects.create(code=code, name=name, parent=parent)
+    _recorded(
+        actor, origin, OrgChange.Action.OFFICE_CREATED, f"Office {office} created {_placed(parent)}"
+    )
     return office
 
 
 @transaction.atomic
-def move_office(*, office_id: int, parent_id: int | None) -> Office:
+def rename_office(*, office_id: int, name: str, actor: User, origin: Origin) -> Office:
+    _lock_chart()
+    office = Office.objects.select_for_update().get(pk=office_id)
+    old_name, new_name = office.name, _check_text("name", name, 200)
+    if new_name == old_name:
+        return office
+    office.name = new_name
+    office.save(update_fields=["name"])
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.OFFICE_RENAMED,
+        f"Office {office.code} renamed from “{old_name}” to “{new_name}”",
+    )
+    return office
+
+
+@transaction.atomic
+def move_office(*, office_id: int, parent_id: int | None, actor: User, origin: Origin) -> Office:
     """Places the office (with its sections and posts) under another office, or at the top.
 
     Refused if the new parent is the office itself or one of its own sections: the tree would
     loop."""
     _lock_chart()
     office = Office.objects.select_for_update().get(pk=office_id)
+    old_parent = office.parent
     parent = _office("parent_id", parent_id)
     if parent is not None:
         parent_of = dict(Office.objects.values_list("pk", "parent_id"))
@@ -236,8 +286,17 @@ def move_office(*, office_id: int, parent_id: int | None) -> Office:
                     office=office,
                 )
             current = parent_of.get(current)
+    if office.parent_id == (parent.pk if parent is not None else None):
+        return office
     office.parent = parent
     office.save(update_fields=["parent"])
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.OFFICE_MOVED,
+        f"Office {office} moved from {_placed(old_parent, 'the top')} "
+        f"to {_placed(parent, 'the top')}",
+    )
     return office
 
 
@@ -263,7 +322,13 @@ def _check_reporting(post: Post | None, boss: Post | None) -> None:
 
 @transaction.atomic
 def create_post(
-    *, abbreviation: str, designation: str, office_id: int, reports_to_id: int | None = None
+    *,
+    abbreviation: str,
+    designation: str,
+    office_id: int,
+    reports_to_id: int | None = None,
+    actor: User,
+    origin: Origin,
 ) -> Post:
     """A new post in an office, marked by its abbreviation (e.g. SO(Admin))."""
     _lock_chart()
@@ -275,12 +340,18 @@ def create_post(
         raise _invalid(
             "abbreviation", gettext("The post %(post)s already exists."), post=taken.abbreviation
         )
-    return Post.objects.create(
-        abbreviation=abbreviation,
-        designation=designation,
-        office=office,
-        reports_to=_post("reports_to_id", reports_to_id),
+    boss = _post("reports_to_id", reports_to_id)
+    post = Post.objects.create(
+        abbreviation=abbreviation, designation=designation, office=office, reports_to=boss
     )
+    reporting = f", reporting to {boss}" if boss is not None else ""
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.POST_CREATED,
+        f"Post {post}, “{designation}”, created in {office}{reporting}",
+    )
+    return post
 
 
 @transaction.atomic
@@ -291,6 +362,8 @@ def update_post(
     designation: str,
     office_id: int,
     reports_to_id: int | None,
+    actor: User,
+    origin: Origin,
 ) -> Post:
     """Changes a post's marking, designation, office or reporting post. Its holders, work and
     history stay with it: they belong to the post, not to its name."""
@@ -306,11 +379,30 @@ def update_post(
     if boss is not None and boss.pk == post.pk:
         raise _invalid("reports_to_id", gettext("A post cannot report to itself."))
     _check_reporting(post, boss)
+    designation = _check_text("designation", designation, 200)
+    office = _office("office_id", office_id)
+    changes = []
+    if abbreviation != post.abbreviation:
+        changes.append(f"abbreviation from {post.abbreviation} to {abbreviation}")
+    if designation != post.designation:
+        changes.append(f"designation from “{post.designation}” to “{designation}”")
+    if office != post.office:
+        changes.append(f"office from {post.office} to {office}")
+    if boss != post.reports_to:
+        changes.append(f"reporting post from {post.reports_to or 'none'} to {boss or 'none'}")
+    if not changes:
+        return post
     post.abbreviation = abbreviation
-    post.designation = _check_text("designation", designation, 200)
-    post.office = _office("office_id", office_id)
+    post.designation = designation
+    post.office = office
     post.reports_to = boss
     post.save(update_fields=["abbreviation", "designation", "office", "reports_to"])
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.POST_UPDATED,
+        f"Post {post} updated: {'; '.join(changes)}",
+    )
     return post
 
 
@@ -322,7 +414,21 @@ class NewOfficer:
     email: str
 
 
-def send_officer_invitation(*, tenant: Tenant, officer: User) -> None:
+@transaction.atomic
+def send_officer_invitation(*, tenant: Tenant, officer: User, actor: User, origin: Origin) -> None:
+    """E-mails the officer (again) a link to set their password, and records that the
+    administrator sent it. A mail server that is down or refuses raises OSError, and then
+    nothing is recorded."""
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.INVITATION_SENT,
+        f"Invitation to set a password sent to {officer} <{officer.email}>",
+    )
+    _mail_invitation(tenant, officer)
+
+
+def _mail_invitation(tenant: Tenant, officer: User) -> None:
     """E-mails the officer a link to set their password on the tenant's own host (the caller is
     inside the tenant's schema: the token hashes the password and last login there)."""
     with translation.override(officer.language or settings.LANGUAGE_CODE):
@@ -349,9 +455,8 @@ def send_officer_invitation(*, tenant: Tenant, officer: User) -> None:
 def _invite_after_commit(tenant: Tenant, officer: User) -> None:
     # After commit: the officer must exist when the link is used, and a mail server that is down
     # must not undo the posting (the administrator can send the invitation again).
-    transaction.on_commit(
-        lambda: send_officer_invitation(tenant=tenant, officer=officer), robust=True
-    )
+    # The posting's own OrgChange says that the new officer is invited.
+    transaction.on_commit(lambda: _mail_invitation(tenant, officer), robust=True)
 
 
 def _officer(
@@ -405,6 +510,8 @@ def post_officer(
     new_officer: NewOfficer | None = None,
     is_additional_charge: bool = False,
     tenant: Tenant | None = None,
+    actor: User,
+    origin: Origin,
 ) -> Posting:
     """Posts an officer (existing, or new and then invited) to a post from a date.
 
@@ -413,7 +520,7 @@ def post_officer(
     """
     _lock_chart()
     post = Post.objects.select_for_update().get(pk=post_id)
-    officer, _created = _officer(officer_id=officer_id, new_officer=new_officer, tenant=tenant)
+    officer, created = _officer(officer_id=officer_id, new_officer=new_officer, tenant=tenant)
     open_postings = _open_postings(post, from_date).select_related("officer")
     mine = next((p for p in open_postings if p.officer_id == officer.pk), None)
     if mine is not None:
@@ -437,12 +544,27 @@ def post_officer(
                 post=post,
                 date=_day(holder.from_date),
             )
-    return Posting.objects.create(
+    posting = Posting.objects.create(
         officer=officer,
         post=post,
         from_date=from_date,
         is_additional_charge=is_additional_charge,
     )
+    how = f"given additional charge of {post}" if is_additional_charge else f"posted to {post}"
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.OFFICER_POSTED,
+        f"{officer} {how} from {from_date.isoformat()}{_new_account(officer, created, tenant)}",
+    )
+    return posting
+
+
+def _new_account(officer: User, created: bool, tenant: Tenant | None) -> str:
+    if not created:
+        return ""
+    invited = ", invited by e-mail" if tenant is not None else ""
+    return f"; new account {officer.email}{invited}"
 
 
 def _relieve(posting: Posting, on: date) -> None:
@@ -453,7 +575,7 @@ def _relieve(posting: Posting, on: date) -> None:
 
 
 @transaction.atomic
-def end_posting(*, posting_id: int, relieved_on: date) -> Posting:
+def end_posting(*, posting_id: int, relieved_on: date, actor: User, origin: Origin) -> Posting:
     """Ends a posting: from `relieved_on` the officer no longer holds the post (nor sees its
     work). The posting stays on record."""
     _lock_chart()
@@ -471,6 +593,14 @@ def end_posting(*, posting_id: int, relieved_on: date) -> Posting:
             date=_day(posting.from_date),
         )
     _relieve(posting, relieved_on)
+    charge = "additional charge of " if posting.is_additional_charge else ""
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.POSTING_ENDED,
+        f"{posting.officer} relieved of {charge}{posting.post} on {relieved_on.isoformat()} "
+        f"(held from {posting.from_date.isoformat()})",
+    )
     return posting
 
 
@@ -490,6 +620,8 @@ def transfer_post(
     new_officer: NewOfficer | None = None,
     is_additional_charge: bool = False,
     tenant: Tenant | None = None,
+    actor: User,
+    origin: Origin,
 ) -> Transfer:
     """Gives a post to a new holder from `on`: whoever holds it (by posting or additional
     charge) is relieved that day and the new holder's posting begins.
@@ -500,7 +632,7 @@ def transfer_post(
     """
     _lock_chart()
     post = Post.objects.select_for_update().get(pk=post_id)
-    officer, _created = _officer(officer_id=officer_id, new_officer=new_officer, tenant=tenant)
+    officer, created = _officer(officer_id=officer_id, new_officer=new_officer, tenant=tenant)
     relieved = list(_open_postings(post, on).select_related("officer").select_for_update())
     for posting in relieved:
         # Holding it the other way (additional charge, now posted to it, or back) is a change
@@ -532,6 +664,20 @@ def transfer_post(
         officer=officer, post=post, from_date=on, is_additional_charge=is_additional_charge
     )
     pending = Item.objects.filter(holder_post=post, tray__in=PENDING_TRAYS).count()
+    holders = [
+        f"{p.officer} (additional charge)" if p.is_additional_charge else str(p.officer)
+        for p in sorted(relieved, key=lambda p: (p.is_additional_charge, p.from_date, p.pk))
+    ]
+    source = f"transferred from {_names(holders)}" if holders else "(vacant) transferred"
+    charge = " as additional charge" if is_additional_charge else ""
+    passing = "pending item passes" if pending == 1 else "pending items pass"
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.POST_TRANSFERRED,
+        f"{post} {source} to {officer}{charge} on {on.isoformat()}; {pending} {passing}"
+        f"{_new_account(officer, created, tenant)}",
+    )
     return Transfer(posting=posting, relieved=relieved, pending_items=pending)
 
 
@@ -542,11 +688,13 @@ def delegate_post(
     delegate_id: int,
     from_date: date,
     to_date: date,
-    created_by: User,
     reason: str = "",
+    actor: User,
+    origin: Origin,
 ) -> Delegation:
     """Lets an officer act for a post between two dates (leave, tour). A delegate does not see
-    the post's Secret and Top Secret work (see eoffice.selectors.access)."""
+    the post's Secret and Top Secret work (see eoffice.selectors.access). The delegation is
+    created by `actor`."""
     _lock_chart()
     post = Post.objects.select_for_update().get(pk=post_id)
     delegate = User.objects.filter(pk=delegate_id, is_active=True).first()
@@ -583,18 +731,27 @@ def delegate_post(
             start=_day(overlapping.from_date),
             end=_day(overlapping.to_date),
         )
-    return Delegation.objects.create(
+    delegation = Delegation.objects.create(
         post=post,
         delegate=delegate,
         from_date=from_date,
         to_date=to_date,
         reason=reason,
-        created_by=created_by,
+        created_by=actor,
     )
+    because = f"; reason: {reason}" if reason else ""
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.DELEGATION_CREATED,
+        f"{delegate} acts for {post} from {from_date.isoformat()} to {to_date.isoformat()}"
+        f"{because}",
+    )
+    return delegation
 
 
 @transaction.atomic
-def revoke_delegation(*, delegation_id: int) -> Delegation:
+def revoke_delegation(*, delegation_id: int, actor: User, origin: Origin) -> Delegation:
     """Ends a delegation now; it stays on record with the time it was revoked."""
     _lock_chart()
     delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
@@ -604,6 +761,13 @@ def revoke_delegation(*, delegation_id: int) -> Delegation:
         raise _invalid("delegation_id", gettext("This delegation has already ended."))
     delegation.revoked_at = timezone.now()
     delegation.save(update_fields=["revoked_at"])
+    _recorded(
+        actor,
+        origin,
+        OrgChange.Action.DELEGATION_REVOKED,
+        f"Delegation of {delegation.post} to {delegation.delegate} "
+        f"({delegation.from_date.isoformat()} to {delegation.to_date.isoformat()}) revoked",
+    )
     return delegation
 
 
@@ -975,13 +1139,16 @@ def import_org_chart(
     officers: str = "",
     channels: str = "",
     tenant: Tenant | None = None,
+    actor: User,
+    origin: Origin,
 ) -> ImportPlan:
     """Applies CSV tables (see check_import) all together or not at all.
 
     Like seed_org_chart it only adds: what exists is kept (a missing parent office or reporting
     post is filled in), so applying the same tables again changes nothing. A listed officer
     without an account gets one and, given `tenant`, an invitation e-mail; a listed officer is
-    posted from today unless they already hold the post.
+    posted from today unless they already hold the post. Tables that change nothing record
+    nothing.
     """
     _lock_chart()
     plan = check_import(offices=offices, posts=posts, officers=officers, channels=channels)
@@ -996,4 +1163,35 @@ def import_org_chart(
         post = Post.objects.get(abbreviation=values["post"])
         if not _open_postings(post, today).filter(officer=officer).exists():
             Posting.objects.create(officer=officer, post=post, from_date=today)
+    if plan.changes:
+        _recorded(actor, origin, OrgChange.Action.CHART_IMPORTED, _import_summary(plan, tenant))
     return plan
+
+
+def _import_summary(plan: ImportPlan, tenant: Tenant | None) -> str:
+    """E.g. "Chart imported from CSV: 2 offices added, 2 posts added, 2 officers posted (1 new
+    account, invited by e-mail) and 2 channels of submission added; 3 lines already in place or
+    kept"."""
+    parts = []
+    if added := plan.count("offices", Change.NEW):
+        parts.append(f"{_counted(added, 'office', 'offices')} added")
+    if placed := plan.count("offices", Change.UPDATE):
+        parts.append(f"{_counted(placed, 'office', 'offices')} placed under a parent office")
+    if added := plan.count("posts", Change.NEW):
+        parts.append(f"{_counted(added, 'post', 'posts')} added")
+    if bosses := plan.count("posts", Change.UPDATE):
+        parts.append(f"{_counted(bosses, 'post', 'posts')} given a reporting post")
+    if posted := plan.count("officers", Change.NEW):
+        accounts = ""
+        if plan.new_accounts:
+            invited = ", invited by e-mail" if tenant is not None else ""
+            new = _counted(len(plan.new_accounts), "new account", "new accounts")
+            accounts = f" ({new}{invited})"
+        parts.append(f"{_counted(posted, 'officer', 'officers')} posted{accounts}")
+    if added := plan.count("channels", Change.NEW):
+        channels = _counted(added, "channel of submission", "channels of submission")
+        parts.append(f"{channels} added")
+    summary = f"Chart imported from CSV: {_names(parts)}"
+    if plan.unchanged:
+        summary += f"; {_counted(plan.unchanged, 'line', 'lines')} already in place or kept"
+    return summary

@@ -186,6 +186,8 @@ def put_in_file(
         title=f"Receipt {receipt.reference}: {receipt.subject}"[:300],
         desk=desk,
         post=post,
+        origin=origin,
+        what=f"Receipt {receipt.reference}",
         receipt=receipt,
     )
     receipt.tray = Item.Tray.FILED
@@ -199,14 +201,6 @@ def put_in_file(
         item=receipt,
         origin=origin,
         detail=f"Put in file {file.reference}, {pages}",
-    )
-    audit.record(
-        officer=desk.officer,
-        post=post,
-        action=Action.ATTACH,
-        item=file,
-        origin=origin,
-        detail=f"Receipt {receipt.reference} at {pages}",
     )
     return file
 

@@ -4,6 +4,7 @@ CSV import of the org chart.
 Only the e-office's administrators (User.is_staff in the tenant's schema) open them. They show
 no receipt or file: at most how many a post holds. Each view checks the input with a form from
 eoffice.org_forms, calls one service of eoffice.services.org_chart and reports the outcome.
+Each change is recorded with its administrator and origin (see `_by`) in the History page.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from eoffice.org_forms import (
 )
 from eoffice.selectors import org_chart as selectors
 from eoffice.services import org_chart as services
+from eoffice.services.audit import Origin
 from tenants import survey
 
 View = Callable[..., HttpResponse]
@@ -102,6 +104,11 @@ def _attempt(form: ServiceForm, action: Callable[[], Any]) -> Any | None:
         return None
 
 
+def _by(request: HttpRequest) -> dict[str, Any]:
+    """The keyword arguments naming who makes a change and from where, for its OrgChange."""
+    return {"actor": request.user, "origin": Origin.of(request)}
+
+
 def _initial_id(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() else None
@@ -134,7 +141,7 @@ def office_create(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial={"parent_id": _initial_id(request, "parent")}
     )
     if request.method == "POST" and form.is_valid():
-        office = _attempt(form, lambda: services.create_office(**form.cleaned_data))
+        office = _attempt(form, lambda: services.create_office(**form.cleaned_data, **_by(request)))
         if office is not None:
             messages.success(request, gettext("%(office)s is created.") % {"office": office})
             return redirect(f"{reverse('manage:index')}#office-{office.pk}")
@@ -172,7 +179,9 @@ def office_rename(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         renamed = _attempt(
             form,
-            lambda: services.rename_office(office_id=office.pk, name=form.cleaned_data["name"]),
+            lambda: services.rename_office(
+                office_id=office.pk, name=form.cleaned_data["name"], **_by(request)
+            ),
         )
         if renamed is not None:
             messages.success(
@@ -190,7 +199,8 @@ def office_move(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         parent_id = form.cleaned_data["parent_id"]
         moved = _attempt(
-            form, lambda: services.move_office(office_id=office.pk, parent_id=parent_id)
+            form,
+            lambda: services.move_office(office_id=office.pk, parent_id=parent_id, **_by(request)),
         )
         if moved is not None:
             if moved.parent is None:
@@ -213,7 +223,7 @@ def office_move(request: HttpRequest, pk: int) -> HttpResponse:
 def post_create(request: HttpRequest) -> HttpResponse:
     form = PostForm(request.POST or None, initial={"office_id": _initial_id(request, "office")})
     if request.method == "POST" and form.is_valid():
-        post = _attempt(form, lambda: services.create_post(**form.cleaned_data))
+        post = _attempt(form, lambda: services.create_post(**form.cleaned_data, **_by(request)))
         if post is not None:
             messages.success(
                 request,
@@ -238,7 +248,10 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = PostForm(request.POST or None, post=post, initial=initial)
     if request.method == "POST" and form.is_valid():
-        updated = _attempt(form, lambda: services.update_post(post_id=post.pk, **form.cleaned_data))
+        updated = _attempt(
+            form,
+            lambda: services.update_post(post_id=post.pk, **form.cleaned_data, **_by(request)),
+        )
         if updated is not None:
             messages.success(
                 request, gettext("%(post)s is saved.") % {"post": updated.abbreviation}
@@ -282,6 +295,7 @@ def posting_create(request: HttpRequest, pk: int) -> HttpResponse:
                 is_additional_charge=data["is_additional_charge"],
                 tenant=request.tenant,
                 **form.officer,
+                **_by(request),
             ),
         )
         if posting is not None:
@@ -324,6 +338,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 is_additional_charge=data["is_additional_charge"],
                 tenant=request.tenant,
                 **form.officer,
+                **_by(request),
             ),
         )
         if done is not None:
@@ -363,7 +378,10 @@ def posting_end(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         relieved_on = form.cleaned_data["relieved_on"]
         ended = _attempt(
-            form, lambda: services.end_posting(posting_id=posting.pk, relieved_on=relieved_on)
+            form,
+            lambda: services.end_posting(
+                posting_id=posting.pk, relieved_on=relieved_on, **_by(request)
+            ),
         )
         if ended is not None:
             messages.success(
@@ -393,9 +411,7 @@ def delegation_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         delegation = _attempt(
             form,
-            lambda: services.delegate_post(
-                post_id=post.pk, created_by=request.user, **form.cleaned_data
-            ),
+            lambda: services.delegate_post(post_id=post.pk, **form.cleaned_data, **_by(request)),
         )
         if delegation is not None:
             messages.success(
@@ -420,7 +436,7 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if delegation is None:
         raise Http404(gettext("There is no such delegation."))
     try:
-        services.revoke_delegation(delegation_id=delegation.pk)
+        services.revoke_delegation(delegation_id=delegation.pk, **_by(request))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -464,7 +480,7 @@ def officer_invite(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         try:
-            services.send_officer_invitation(tenant=request.tenant, officer=officer)
+            services.send_officer_invitation(tenant=request.tenant, officer=officer, **_by(request))
         except OSError:  # smtplib's errors included: the mail server is down or refuses
             logger.exception("Invitation to officer %s not sent", officer.pk)
             messages.error(
@@ -489,7 +505,10 @@ def import_chart(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "apply":
             plan = _attempt(
-                form, lambda: services.import_org_chart(**form.tables, tenant=request.tenant)
+                form,
+                lambda: services.import_org_chart(
+                    **form.tables, tenant=request.tenant, **_by(request)
+                ),
             )
             if plan is not None:
                 _report_import(request, plan)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from eoffice.errors import Invalid
 from eoffice.models import Category
 from eoffice.services import categories, numbering
+from eoffice.services.audit import Origin
 from eoffice.views.org_admin import admin_required
 
 
@@ -37,7 +38,7 @@ def registry_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         proposed = request.POST.get("pattern", "")
         try:
-            numbering.set_pattern(proposed)
+            numbering.set_pattern(pattern=proposed, actor=request.user, origin=Origin.of(request))
         except Invalid as error:
             pattern_error, pattern = str(error), proposed
         else:
@@ -61,7 +62,10 @@ def registry_settings(request: HttpRequest) -> HttpResponse:
 def category_add(request: HttpRequest) -> HttpResponse:
     try:
         category = categories.add_category(
-            code=request.POST.get("code", ""), name=request.POST.get("name", "")
+            code=request.POST.get("code", ""),
+            name=request.POST.get("name", ""),
+            actor=request.user,
+            origin=Origin.of(request),
         )
     except Invalid as error:
         messages.error(request, str(error))
@@ -75,7 +79,9 @@ def category_add(request: HttpRequest) -> HttpResponse:
 def category_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
-        category = categories.set_category_active(category_id=pk, active=active)
+        category = categories.set_category_active(
+            category_id=pk, active=active, actor=request.user, origin=Origin.of(request)
+        )
     except Invalid as error:
         messages.error(request, str(error))
     else:

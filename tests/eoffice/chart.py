@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from io import BytesIO
+from typing import Any
 
 from django.utils import timezone
 
@@ -96,6 +97,16 @@ def build_chart(domain: str = "punjab.example", *, passwords: bool = False) -> C
         Posting.objects.create(officer=officer, post=posts[abbreviation], from_date=start)
         officers[short] = officer
     return Chart(posts=posts, officers=officers, category=Category.objects.get(code="GEN"))
+
+
+def tenant_admin() -> User:
+    """The e-office's administrator in the current schema (the test tenants have one)."""
+    return User.objects.filter(is_staff=True, is_active=True).order_by("pk").first()
+
+
+def by_admin() -> dict[str, Any]:
+    """The keyword arguments of an org chart or settings change made by the administrator."""
+    return {"actor": tenant_admin(), "origin": ORIGIN}
 
 
 def receipt_details(chart: Chart, **overrides: object) -> ReceiptDetails:

@@ -25,6 +25,7 @@ from tests.eoffice.chart import (
     ORIGIN,
     Chart,
     build_chart,
+    by_admin,
     file_details,
     open_file,
     receipt_details,
@@ -157,7 +158,7 @@ def test_work_in_one_tenant_leaves_no_trace_in_the_other(tenants: Tenants) -> No
         chart = tenants.punjab_chart
         receipt = register(chart)
         send(chart, "so", receipt, "DS(Admin)")
-        numbering.set_pattern("PB-{serial}")
+        numbering.set_pattern(pattern="PB-{serial}", **by_admin())
         assert open_file(chart).reference == "PB-1"
     with schema_context(tenants.sindh):
         assert not Item.objects.exists()

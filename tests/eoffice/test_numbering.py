@@ -20,7 +20,15 @@ from eoffice.models import DiaryCounter, File, FileCounter, Receipt
 from eoffice.selectors.access import desk_of
 from eoffice.services import numbering, receipts
 from tests.conftest import World, make_test_tenant
-from tests.eoffice.chart import ORIGIN, Chart, build_chart, open_file, receipt_details, register
+from tests.eoffice.chart import (
+    ORIGIN,
+    Chart,
+    build_chart,
+    by_admin,
+    open_file,
+    receipt_details,
+    register,
+)
 
 
 class Failed(Exception):
@@ -83,7 +91,7 @@ def test_default_pattern_counts_per_office_and_year(chart: Chart) -> None:
 
 
 def test_pattern_without_year_runs_on_across_years(chart: Chart) -> None:
-    numbering.set_pattern("{office}-{serial}")
+    numbering.set_pattern(pattern="{office}-{serial}", **by_admin())
     first = numbering.next_file_number(office_code="ADMIN", category_code="GEN", year=2026)
     second = numbering.next_file_number(office_code="ADMIN", category_code="GEN", year=2027)
     assert (first, second) == (("ADMIN-1", 1), ("ADMIN-2", 2))
@@ -92,9 +100,9 @@ def test_pattern_without_year_runs_on_across_years(chart: Chart) -> None:
 def test_configured_pattern_numbers_new_files(chart: Chart) -> None:
     year = timezone.localdate().year
     open_file(chart)  # ADMIN/1/year under the default pattern
-    assert numbering.set_pattern("  PB/{category}/{year}/{serial}  ").pattern == (
-        "PB/{category}/{year}/{serial}"
-    )
+    assert numbering.set_pattern(
+        pattern="  PB/{category}/{year}/{serial}  ", **by_admin()
+    ).pattern == ("PB/{category}/{year}/{serial}")
     est = chart.category.__class__.objects.get(code="EST")
     files = [open_file(chart), open_file(chart, category_id=est.pk), open_file(chart, "sob")]
     assert [f.reference for f in files] == [
@@ -122,14 +130,15 @@ def test_bad_patterns_are_refused_and_the_old_one_kept(
     chart: Chart, pattern: str, message: str
 ) -> None:
     with pytest.raises(Invalid, match=message):
-        numbering.set_pattern(pattern)
+        numbering.set_pattern(pattern=pattern, **by_admin())
     assert numbering.current_pattern() == "{office}/{serial}/{year}"
 
 
 def test_pattern_making_numbers_too_long_refuses_the_file_and_keeps_the_serial(
     chart: Chart,
 ) -> None:
-    numbering.set_pattern("F" * 85 + "{serial}")  # a valid pattern, but numbers of 86+ chars
+    # A valid pattern, but numbers of 86+ characters.
+    numbering.set_pattern(pattern="F" * 85 + "{serial}", **by_admin())
     with pytest.raises(Invalid, match="longer than 80 characters"):
         open_file(chart)
     assert not File.objects.exists()
@@ -266,9 +275,10 @@ def test_a_pattern_change_that_would_repeat_a_number_passes_over_it(chart: Chart
     from tests.eoffice.chart import ORIGIN, file_details
 
     so = chart.desk("so")
-    numbering.set_pattern("{office}{serial}")
+    numbering.set_pattern(pattern="{office}{serial}", **by_admin())
     first = files.open_file(desk=so, details=file_details(chart), origin=ORIGIN)
     assert first.reference == "ADMIN1"
-    numbering.set_pattern("ADMIN{serial}")  # the same numbers under another counter
+    # The same numbers under another counter.
+    numbering.set_pattern(pattern="ADMIN{serial}", **by_admin())
     second = files.open_file(desk=so, details=file_details(chart), origin=ORIGIN)
     assert second.reference == "ADMIN2"

@@ -23,7 +23,7 @@ from eoffice.selectors.access import desk_of
 from eoffice.services import receipts
 from eoffice.services.org_chart import move_office
 from tests.conftest import PASSWORD, World, client_for, signed_in_client
-from tests.eoffice.chart import ORIGIN, Chart, days_from_now, receipt_details
+from tests.eoffice.chart import ORIGIN, Chart, by_admin, days_from_now, receipt_details
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,7 @@ def page_urls(chart: Chart) -> list[str]:
         "/manage/delegations/",
         "/manage/import/",
         "/manage/import/offices.csv",
+        "/manage/history/",
         # Pages that only accept POST; a GET is refused all the same.
         f"/manage/offices/{office.pk}/rename/",
         f"/manage/offices/{office.pk}/move/",
@@ -204,7 +205,9 @@ def test_an_office_and_a_section_are_created_and_moved_but_never_into_a_loop(
     move_form = html[html.index('id="move-heading"') :]
     assert f'<option value="{legal.pk}"' not in move_form.split("</select>")[0]
     with in_punjab(world), pytest.raises(ValidationError) as loop:
-        move_office(office_id=secretariat.pk, parent_id=Office.objects.get(code="LIT").pk)
+        move_office(
+            office_id=secretariat.pk, parent_id=Office.objects.get(code="LIT").pk, **by_admin()
+        )
     assert loop.value.message_dict["parent_id"] == [
         "Litigation (LIT) lies inside Secretariat (SEC); an office cannot be moved under itself "
         "or one of its own sections."

@@ -17,7 +17,7 @@ from eoffice.models import Office, Post, Posting, SubmissionChannel
 from eoffice.selectors.access import desk_of
 from eoffice.services.org_chart import Change, check_import, import_org_chart
 from tests.conftest import World, signed_in_client
-from tests.eoffice.chart import Chart
+from tests.eoffice.chart import Chart, by_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_an_import_adds_to_the_chart_once_however_often_it_is_applied(
     tables = {"offices": OFFICES, "posts": POSTS, "officers": OFFICERS, "channels": CHANNELS}
 
     with django_capture_on_commit_callbacks(execute=True):
-        plan = import_org_chart(**tables, tenant=world.punjab.tenant)
+        plan = import_org_chart(**tables, tenant=world.punjab.tenant, **by_admin())
 
     assert [(r.line, r.change) for r in plan.lines["posts"]] == [
         (2, Change.NEW),
@@ -78,7 +78,7 @@ def test_an_import_adds_to_the_chart_once_however_often_it_is_applied(
     assert [m.to for m in mail.outbox] == [["laila@punjab.example"]]
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = import_org_chart(**tables, tenant=world.punjab.tenant)
+        again = import_org_chart(**tables, tenant=world.punjab.tenant, **by_admin())
 
     assert again.changes == 0
     assert {r.change for rows in again.lines.values() for r in rows} == {Change.SAME}
@@ -107,6 +107,7 @@ def test_what_exists_is_kept_and_what_is_missing_is_filled_in(chart: Chart) -> N
     import_org_chart(
         offices="code,name,parent_code\nADMIN,Administration,\n",
         posts="abbreviation,designation,office_code,reports_to\nPS,Private Secretary,SEC,SECY\n",
+        **by_admin(),
     )
 
     admin = Office.objects.get(code="ADMIN")
@@ -125,6 +126,7 @@ def test_every_wrong_line_is_reported_and_nothing_is_applied(chart: Chart) -> No
             officers="full_name,email,post\nNew Officer,new@punjab.example,SO(Budget)\n"
             "Bad,not-an-address,SECY\n",
             channels="from_post,to_post\nSECY,SECY\n",
+            **by_admin(),
         )
 
     errors = problems.value.message_dict

@@ -20,7 +20,14 @@ from eoffice.selectors.trays import TrayFilter, items_in_tray
 from eoffice.services import files, movement, receipts
 from eoffice.services.org_chart import NewOfficer, transfer_post
 from tests.conftest import World, signed_in_client
-from tests.eoffice.chart import ORIGIN, Chart, days_from_now, file_details, receipt_details
+from tests.eoffice.chart import (
+    ORIGIN,
+    Chart,
+    by_admin,
+    days_from_now,
+    file_details,
+    receipt_details,
+)
 
 ALL = TrayFilter()
 
@@ -61,7 +68,9 @@ def test_pending_work_passes_to_the_new_holder_and_leaves_the_old(chart: Chart) 
     old_officer, new_officer = chart.officers["so"], successor()
     today = timezone.localdate()
 
-    done = transfer_post(post_id=chart.post("SO(Admin)").pk, on=today, officer_id=new_officer.pk)
+    done = transfer_post(
+        post_id=chart.post("SO(Admin)").pk, on=today, officer_id=new_officer.pk, **by_admin()
+    )
 
     # Pending: the two receipts with the post and the parked file, not the file sent on.
     assert done.pending_items == 3
@@ -84,7 +93,10 @@ def test_the_new_holder_can_act_on_the_work_at_once(chart: Chart) -> None:
     work = work_at_section_officer(chart)
     new_officer = successor()
     transfer_post(
-        post_id=chart.post("SO(Admin)").pk, on=timezone.localdate(), officer_id=new_officer.pk
+        post_id=chart.post("SO(Admin)").pk,
+        on=timezone.localdate(),
+        officer_id=new_officer.pk,
+        **by_admin(),
     )
 
     files.unpark(desk=desk_of(new_officer), file_id=work["parked"].pk, origin=ORIGIN)
@@ -97,7 +109,9 @@ def test_a_transfer_on_a_later_date_changes_nothing_until_that_day(chart: Chart)
     old_officer, new_officer = chart.officers["so"], successor()
     on = days_from_now(7)
 
-    transfer_post(post_id=chart.post("SO(Admin)").pk, on=on, officer_id=new_officer.pk)
+    transfer_post(
+        post_id=chart.post("SO(Admin)").pk, on=on, officer_id=new_officer.pk, **by_admin()
+    )
 
     assert can_see(desk_of(old_officer), work["receipt"])
     assert not can_see(desk_of(new_officer), work["receipt"])
@@ -114,7 +128,9 @@ def test_additional_charge_holders_are_relieved_too(chart: Chart) -> None:
         is_additional_charge=True,
     )
 
-    done = transfer_post(post_id=post.pk, on=timezone.localdate(), officer_id=successor().pk)
+    done = transfer_post(
+        post_id=post.pk, on=timezone.localdate(), officer_id=successor().pk, **by_admin()
+    )
 
     assert {p.officer for p in done.relieved} == {chart.officers["so"], chart.officers["sob"]}
     assert [h.post for h in desk_of(chart.officers["sob"]).holdings] == [chart.post("SO(Budget)")]
@@ -126,7 +142,7 @@ def test_an_additional_charge_becomes_a_posting_by_transfer(chart: Chart) -> Non
         officer=ao, post=post, from_date=days_from_now(-10), is_additional_charge=True
     )
 
-    done = transfer_post(post_id=post.pk, on=timezone.localdate(), officer_id=ao.pk)
+    done = transfer_post(post_id=post.pk, on=timezone.localdate(), officer_id=ao.pk, **by_admin())
 
     assert {p.pk for p in done.relieved} == {
         charge.pk,
@@ -142,7 +158,9 @@ def test_a_vacant_post_is_simply_given_to_its_new_holder(chart: Chart) -> None:
     post = chart.post("SO(Budget)")
     Posting.objects.filter(post=post).update(to_date=days_from_now(-1))
 
-    done = transfer_post(post_id=post.pk, on=timezone.localdate(), officer_id=successor().pk)
+    done = transfer_post(
+        post_id=post.pk, on=timezone.localdate(), officer_id=successor().pk, **by_admin()
+    )
 
     assert done.relieved == []
     assert [h.post for h in desk_of(done.posting.officer).holdings] == [post]
@@ -157,6 +175,7 @@ def test_a_transfer_to_a_new_officer_creates_and_invites_them(
             on=timezone.localdate(),
             new_officer=NewOfficer(full_name="Nadia New", email="Nadia.New@punjab.example"),
             tenant=world.punjab.tenant,
+            **by_admin(),
         )
 
     officer = done.posting.officer
@@ -170,13 +189,13 @@ def test_what_a_transfer_refuses(chart: Chart) -> None:
     today = timezone.localdate()
 
     with pytest.raises(ValidationError) as same:
-        transfer_post(post_id=post.pk, on=today, officer_id=chart.officers["so"].pk)
+        transfer_post(post_id=post.pk, on=today, officer_id=chart.officers["so"].pk, **by_admin())
     assert "already holds SO(Admin)" in str(same.value.message_dict["officer_id"])
 
     later = successor("later@punjab.example")
-    transfer_post(post_id=post.pk, on=days_from_now(10), officer_id=later.pk)
+    transfer_post(post_id=post.pk, on=days_from_now(10), officer_id=later.pk, **by_admin())
     with pytest.raises(ValidationError) as early:
-        transfer_post(post_id=post.pk, on=today, officer_id=successor().pk)
+        transfer_post(post_id=post.pk, on=today, officer_id=successor().pk, **by_admin())
     assert "after this date" in str(early.value.message_dict["on"])
 
     with pytest.raises(ValidationError) as taken:
@@ -184,6 +203,7 @@ def test_what_a_transfer_refuses(chart: Chart) -> None:
             post_id=post.pk,
             on=days_from_now(20),
             new_officer=NewOfficer(full_name="Dup", email=chart.officers["ds"].email),
+            **by_admin(),
         )
     assert "already has an account" in str(taken.value.message_dict["email"])
 

@@ -21,6 +21,7 @@ from config.celery import app
 from eoffice.models import Office, Post, Posting, SubmissionChannel
 from provisioning import pipeline
 from provisioning.models import ProvisioningAttempt, ProvisioningStep
+from provisioning.pipeline import STEPS
 from provisioning.services import retry_provisioning, start_provisioning
 from tenants.models import Tenant
 from tenants.services import approve_application
@@ -59,10 +60,12 @@ def test_an_approved_application_is_provisioned_by_the_worker_within_seconds(
 
     started = time.perf_counter()
     start_provisioning(tenant=tenant, actor=ACTOR)
+    # The invitation is the last step and runs after the e-office opens: wait for every step,
+    # not only for the tenant to be active.
     wait_for(
-        lambda: state_of(tenant) == "active" or None,
+        lambda: (state_of(tenant) == "active" and all_steps_done(tenant)) or None,
         timeout=60,
-        what="the tenant to become active",
+        what="every provisioning step to finish",
         log=celery_worker.log,
     )
     elapsed = time.perf_counter() - started
@@ -74,6 +77,11 @@ def test_an_approved_application_is_provisioned_by_the_worker_within_seconds(
     assert "http://worker-gb.localhost:8000/accounts/password/reset/key/" in invitations[0]
     steps = ProvisioningStep.objects.filter(tenant=tenant)
     assert {s.state for s in steps} == {"succeeded"} and {s.attempts for s in steps} == {1}
+
+
+def all_steps_done(tenant: Tenant) -> bool:
+    states = list(ProvisioningStep.objects.filter(tenant=tenant).values_list("state", flat=True))
+    return len(states) == len(STEPS) and set(states) == {"succeeded"}
 
 
 class SilentS3:

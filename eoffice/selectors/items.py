@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from eoffice.models import (
     AuditEntry,
     CorrespondenceEntry,
+    Document,
     File,
     Item,
     Movement,
@@ -17,7 +18,9 @@ from eoffice.models import (
     PostAccess,
     Receipt,
 )
-from eoffice.selectors.access import Desk, can_see, visible_items
+from eoffice.selectors.access import Desk, acting_post, can_see, visible_items
+from eoffice.selectors.org_chart import chain_above
+from eoffice.states import MOVABLE
 
 
 def item_for(desk: Desk, item_id: int) -> Item | None:
@@ -108,3 +111,53 @@ def files_to_put_in(desk: Desk, post_id: int) -> QuerySet[File]:
         return File.objects.none()
     files = File.objects.filter(holder_post_id=post_id, tray__in=["inbox", "parked"])
     return visible_items(desk, files).order_by("-arrived_at")[:200]
+
+
+def abilities(desk: Desk, item: Item) -> dict[str, bool]:
+    """Which actions the page offers; the services check each again when it is taken."""
+    holder = acting_post(desk, item)
+    last = item.last_movement
+    tray = item.tray
+    chain = set(chain_above(item.created_post)) if item.kind == Item.Kind.FILE else set()
+    may_close_here = holder is not None and holder.pk in chain
+    return {
+        "holds": holder is not None,
+        "move": holder is not None and tray in MOVABLE[item.kind],
+        "send_back": holder is not None
+        and tray in MOVABLE[item.kind]
+        and last is not None
+        and last.to_post_id == holder.pk,
+        "pull_back": last is not None
+        and tray == Item.Tray.INBOX
+        and desk.holds(last.from_post_id)
+        and item.holder_post_id == last.to_post_id
+        and last.read_at is None,
+        "park": holder is not None and item.kind == Item.Kind.FILE and tray == Item.Tray.INBOX,
+        "unpark": holder is not None and tray == Item.Tray.PARKED,
+        "close_file": may_close_here and tray in (Item.Tray.INBOX, Item.Tray.PARKED),
+        "reopen": tray == Item.Tray.CLOSED
+        and item.kind == Item.Kind.FILE
+        and bool(chain & desk.ids_for(item)),
+        "close_receipt": holder is not None
+        and item.kind == Item.Kind.RECEIPT
+        and tray == Item.Tray.INBOX,
+        "put_in_file": holder is not None
+        and item.kind == Item.Kind.RECEIPT
+        and tray == Item.Tray.INBOX,
+        "write": holder is not None and item.kind == Item.Kind.FILE and tray != Item.Tray.CLOSED,
+    }
+
+
+def document_for(desk: Desk, document_id: int) -> tuple[Document, Item] | None:
+    """A stored document with the receipt or file it belongs to, if the desk may see that."""
+    receipt = Receipt.objects.select_related("document").filter(document_id=document_id).first()
+    if receipt is not None:
+        return (receipt.document, receipt) if can_see(desk, receipt) else None
+    entry = (
+        CorrespondenceEntry.objects.select_related("document", "file")
+        .filter(document_id=document_id)
+        .first()
+    )
+    if entry is None or entry.document is None or not can_see(desk, entry.file):
+        return None
+    return entry.document, entry.file

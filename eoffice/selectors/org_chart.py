@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from eoffice.models import Delegation, Item, Office, Post, Posting, SubmissionChannel
+from eoffice.models import Category, Delegation, Item, Office, Post, Posting, SubmissionChannel
 
 # Where an item lies while work on it is pending at its holder's post.
 PENDING_TRAYS = (Item.Tray.INBOX, Item.Tray.PARKED)
@@ -267,3 +267,27 @@ def pending_work(post: Post) -> PendingWork:
         files=Count("pk", filter=Q(kind=Item.Kind.FILE)),
     )
     return PendingWork(receipts=counts["receipts"], files=counts["files"])
+
+
+def chain_above(post: Post) -> list[int]:
+    """The post and every post above it in its reporting line, nearest first."""
+    chain: list[int] = [post.pk]
+    reports_to = dict(Post.objects.values_list("pk", "reports_to_id"))
+    current = reports_to.get(post.pk)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = reports_to.get(current)
+    return chain
+
+
+def delegation_for_admin(delegation_id: int) -> Delegation | None:
+    return Delegation.objects.select_related("post", "delegate").filter(pk=delegation_id).first()
+
+
+def officer_for_admin(officer_id: int) -> User | None:
+    return User.objects.filter(pk=officer_id, is_active=True).first()
+
+
+def categories_for_admin() -> QuerySet[Category]:
+    """Every category, those offered first."""
+    return Category.objects.order_by("-is_active", "name")

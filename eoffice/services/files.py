@@ -21,6 +21,7 @@ from eoffice.models import (
     Receipt,
 )
 from eoffice.selectors.access import Desk
+from eoffice.selectors.org_chart import chain_above
 from eoffice.services import audit, documents, notes
 from eoffice.services.audit import Origin
 from eoffice.services.custody import create_item, desk_post, grant, holder_post, lock_item, now
@@ -161,17 +162,6 @@ def unpark(*, desk: Desk, file_id: int, origin: Origin) -> File:
     file.save(update_fields=["tray"])
     audit.record(officer=desk.officer, post=post, action=Action.UNPARK, item=file, origin=origin)
     return file
-
-
-def chain_above(post: Post) -> list[int]:
-    """The post and every post above it in its reporting line, nearest first."""
-    chain: list[int] = [post.pk]
-    reports_to = dict(Post.objects.values_list("pk", "reports_to_id"))
-    current = reports_to.get(post.pk)
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = reports_to.get(current)
-    return chain
 
 
 def _not_in_chain(file: File) -> Refused:

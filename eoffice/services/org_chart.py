@@ -869,44 +869,60 @@ def _loops(
     return looping
 
 
+def _check_hierarchy(
+    rows: list[survey.ParsedRow],
+    *,
+    table: str,
+    key: str,
+    above: str,
+    existing_above: dict[str, str | None],
+    capitals: str,
+    loop: str,
+    problems: _Problems,
+) -> None:
+    """The checks offices and posts share once merged with the chart the e-office has: a new
+    name that differs from an existing one only in capitals, and a loop in the tree (`above`:
+    the parent office or the reporting post). An existing link is kept, as the import keeps
+    it, so only rows that add one can close a loop."""
+    lower = {name.lower(): name for name in existing_above}
+    merged = dict(existing_above)
+    for row in rows:
+        name, parent = row.values[key], row.values[above] or None
+        if name not in existing_above and name.lower() in lower:
+            problems.add(table, row.line, capitals, name=name, existing=lower[name.lower()])
+        if name not in existing_above or existing_above[name] is None:
+            merged[name] = parent
+    for row in _loops(rows, key, merged):
+        problems.add(table, row.line, loop, name=row.values[key])
+
+
 def _check_offices(rows: list[survey.ParsedRow], problems: _Problems, plan: ImportPlan) -> None:
     existing = {
         code: (name, parent)
         for code, name, parent in Office.objects.values_list("code", "name", "parent__code")
     }
-    lower = {code.lower(): code for code in existing}
     listed = {row.values["code"] for row in rows}
     try:
         survey.check_offices(_without_known_references(rows, "parent_code", listed, set(existing)))
     except ValidationError as error:
         problems.extend("offices", error)
         return
-    parent_of: dict[str, str | None] = {code: parent for code, (_, parent) in existing.items()}
-    for row in rows:
-        code, parent = row.values["code"], row.values["parent_code"] or None
-        if code not in existing and code.lower() in lower:
-            problems.add(
-                "offices",
-                row.line,
-                gettext(
-                    "office “%(code)s” differs only in capitals from the existing "
-                    "“%(existing)s”; spell it the same way."
-                ),
-                code=code,
-                existing=lower[code.lower()],
-            )
-        if code not in existing or existing[code][1] is None:
-            parent_of[code] = parent
-    for row in _loops(rows, "code", parent_of):
-        problems.add(
-            "offices",
-            row.line,
-            gettext(
-                "office “%(code)s” would be above itself (a loop through the offices the "
-                "e-office already has)."
-            ),
-            code=row.values["code"],
-        )
+    _check_hierarchy(
+        rows,
+        table="offices",
+        key="code",
+        above="parent_code",
+        existing_above={code: parent for code, (_, parent) in existing.items()},
+        capitals=gettext(
+            "office “%(name)s” differs only in capitals from the existing "
+            "“%(existing)s”; spell it the same way."
+        ),
+        loop=gettext(
+            "office “%(name)s” would be above itself (a loop through the offices the "
+            "e-office already has)."
+        ),
+        problems=problems,
+    )
     if problems.has("offices"):
         return
     planned = []
@@ -942,7 +958,6 @@ def _check_posts(
             "abbreviation", "designation", "office__code", "reports_to__abbreviation"
         )
     }
-    lower = {abbreviation.lower(): abbreviation for abbreviation in existing}
     listed = {row.values["abbreviation"] for row in rows}
     try:
         survey.check_posts(
@@ -952,32 +967,22 @@ def _check_posts(
     except ValidationError as error:
         problems.extend("posts", error)
         return
-    reports_to: dict[str, str | None] = {post: boss for post, (_, _, boss) in existing.items()}
-    for row in rows:
-        abbreviation, boss = row.values["abbreviation"], row.values["reports_to"] or None
-        if abbreviation not in existing and abbreviation.lower() in lower:
-            problems.add(
-                "posts",
-                row.line,
-                gettext(
-                    "post “%(post)s” differs only in capitals from the existing "
-                    "“%(existing)s”; spell it the same way."
-                ),
-                post=abbreviation,
-                existing=lower[abbreviation.lower()],
-            )
-        if abbreviation not in existing or existing[abbreviation][2] is None:
-            reports_to[abbreviation] = boss
-    for row in _loops(rows, "abbreviation", reports_to):
-        problems.add(
-            "posts",
-            row.line,
-            gettext(
-                "post “%(post)s” would report to itself (a loop through the posts the "
-                "e-office already has)."
-            ),
-            post=row.values["abbreviation"],
-        )
+    _check_hierarchy(
+        rows,
+        table="posts",
+        key="abbreviation",
+        above="reports_to",
+        existing_above={post: boss for post, (_, _, boss) in existing.items()},
+        capitals=gettext(
+            "post “%(name)s” differs only in capitals from the existing "
+            "“%(existing)s”; spell it the same way."
+        ),
+        loop=gettext(
+            "post “%(name)s” would report to itself (a loop through the posts the "
+            "e-office already has)."
+        ),
+        problems=problems,
+    )
     if problems.has("posts"):
         return
     planned = []

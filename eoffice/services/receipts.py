@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from eoffice.errors import Invalid, Refused
 from eoffice.models import Category, File, Grading, Item, Priority, Receipt
 from eoffice.selectors.access import Desk
-from eoffice.services import audit, documents, files
+from eoffice.services import audit, documents, files, movement
 from eoffice.services.audit import Origin
 from eoffice.services.custody import create_item, desk_post, holder_post, lock_item
 from eoffice.services.numbering import next_diary_number
@@ -136,6 +136,34 @@ def register_receipt(
         pages=pages,
         document=document,
     )
+
+
+@transaction.atomic
+def register_and_send(
+    *,
+    desk: Desk,
+    details: ReceiptDetails,
+    origin: Origin,
+    upload: Upload | None = None,
+    post_id: int | None = None,
+    send_to_id: int | None = None,
+    remarks: str = "",
+) -> Receipt:
+    """Registers a receipt and, if `send_to_id` names a post, sends it there with the remarks
+    and the receipt's due date: both or neither, so no half-done receipt is left to chase."""
+    receipt = register_receipt(
+        desk=desk, details=details, origin=origin, upload=upload, post_id=post_id
+    )
+    if send_to_id is not None:
+        movement.forward(
+            desk=desk,
+            item_id=receipt.pk,
+            to_post_id=send_to_id,
+            remarks=remarks,
+            due_date=details.due_date,
+            origin=origin,
+        )
+    return receipt
 
 
 @transaction.atomic

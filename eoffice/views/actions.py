@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -233,21 +232,20 @@ def save_note(request: HttpRequest, pk: int) -> HttpResponse:
 def change_draft(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     """Edits or discards a draft sent to this officer by a subordinate (or their own)."""
     desk, origin = desk_for(request), Origin.of(request)
-    with transaction.atomic():
-        if request.POST.get("discard"):
-            notes.discard_draft(desk=desk, note_id=note_pk, origin=origin)
-            messages.success(request, _("The draft note was discarded."))
+    if request.POST.get("discard"):
+        notes.discard_draft(desk=desk, note_id=note_pk, origin=origin)
+        messages.success(request, _("The draft note was discarded."))
+    else:
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            report_form_errors(request, form)
+            return redirect(item_url(pk))
+        try:
+            notes.edit_draft(
+                desk=desk, note_id=note_pk, body=form.cleaned_data["body"], origin=origin
+            )
+        except Invalid as error:
+            messages.error(request, str(error))
         else:
-            form = NoteForm(request.POST)
-            if not form.is_valid():
-                report_form_errors(request, form)
-                return redirect(item_url(pk))
-            try:
-                notes.edit_draft(
-                    desk=desk, note_id=note_pk, body=form.cleaned_data["body"], origin=origin
-                )
-            except Invalid as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("The draft note was saved."))
+            messages.success(request, _("The draft note was saved."))
     return redirect(item_url(pk) + f"#note-{note_pk}")

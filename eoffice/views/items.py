@@ -10,15 +10,13 @@ from django.utils.translation import gettext
 
 from eoffice.errors import Refused
 from eoffice.forms import AttachForm, MoveForm, NoteForm, PutInFileForm, ReasonForm, RemarksForm
-from eoffice.models import CorrespondenceEntry, File, Item, Note, Receipt
+from eoffice.models import File, Item, Note
 from eoffice.selectors import items as selectors
-from eoffice.selectors.access import Desk, acting_post, can_see
+from eoffice.selectors.access import Desk, acting_post
 from eoffice.selectors.org_chart import post_choices
 from eoffice.services import audit, documents, movement
 from eoffice.services.audit import Origin
 from eoffice.services.custody import NOT_FOUND
-from eoffice.services.files import chain_above
-from eoffice.states import MOVABLE
 from eoffice.views.common import desk_for
 
 
@@ -32,47 +30,12 @@ def _visible(request: HttpRequest, desk: Desk, pk: int) -> Item:
     return item
 
 
-def _abilities(desk: Desk, item: Item) -> dict[str, bool]:
-    """Which actions the page offers; the services check each again when it is taken."""
-    holder = acting_post(desk, item)
-    last = item.last_movement
-    tray = item.tray
-    chain = set(chain_above(item.created_post)) if item.kind == Item.Kind.FILE else set()
-    may_close_here = holder is not None and holder.pk in chain
-    return {
-        "holds": holder is not None,
-        "move": holder is not None and tray in MOVABLE[item.kind],
-        "send_back": holder is not None
-        and tray in MOVABLE[item.kind]
-        and last is not None
-        and last.to_post_id == holder.pk,
-        "pull_back": last is not None
-        and tray == Item.Tray.INBOX
-        and desk.holds(last.from_post_id)
-        and item.holder_post_id == last.to_post_id
-        and last.read_at is None,
-        "park": holder is not None and item.kind == Item.Kind.FILE and tray == Item.Tray.INBOX,
-        "unpark": holder is not None and tray == Item.Tray.PARKED,
-        "close_file": may_close_here and tray in (Item.Tray.INBOX, Item.Tray.PARKED),
-        "reopen": tray == Item.Tray.CLOSED
-        and item.kind == Item.Kind.FILE
-        and bool(chain & desk.ids_for(item)),
-        "close_receipt": holder is not None
-        and item.kind == Item.Kind.RECEIPT
-        and tray == Item.Tray.INBOX,
-        "put_in_file": holder is not None
-        and item.kind == Item.Kind.RECEIPT
-        and tray == Item.Tray.INBOX,
-        "write": holder is not None and item.kind == Item.Kind.FILE and tray != Item.Tray.CLOSED,
-    }
-
-
 @login_required
 def item_page(request: HttpRequest, pk: int) -> HttpResponse:
     desk = desk_for(request)
     item = _visible(request, desk, pk)
     movement.open_item(desk=desk, item=item, origin=Origin.of(request))
-    can = _abilities(desk, item)
+    can = selectors.abilities(desk, item)
     context: dict[str, object] = {
         "item": item,
         "item_pk": item.pk,
@@ -135,12 +98,10 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 def document(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored document, if it belongs to a receipt or file the officer may see."""
     desk = desk_for(request)
-    receipt = Receipt.objects.filter(document_id=pk).first()
-    entry = CorrespondenceEntry.objects.filter(document_id=pk).select_related("document").first()
-    holder: Item | None = receipt or (entry.file if entry else None)
-    if holder is None or not can_see(desk, holder):
+    found = selectors.document_for(desk, pk)
+    if found is None:
         raise Refused(gettext("There is no such document, or you may not see it."))
-    stored = receipt.document if receipt else entry.document  # type: ignore[union-attr]
+    stored, holder = found
     if holder.is_graded:
         audit.record_view(
             officer=desk.officer,

@@ -22,12 +22,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from eoffice.models import Delegation, Office, Post
+from eoffice.models import Office, Post
 from eoffice.org_forms import (
     TABLE_LABELS,
     DelegationForm,
@@ -44,6 +43,7 @@ from eoffice.org_forms import (
 from eoffice.selectors import org_chart as selectors
 from eoffice.services import org_chart as services
 from eoffice.services.audit import Origin
+from eoffice.views.common import back
 from tenants import survey
 
 View = Callable[..., HttpResponse]
@@ -85,14 +85,6 @@ def _post(pk: int) -> Post:
     if post is None:
         raise Http404(gettext("There is no such post."))
     return post
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    """To the page named in `next` if it is on this host, else to `default`."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
-    return redirect(default)
 
 
 def _attempt(form: ServiceForm, action: Callable[[], Any]) -> Any | None:
@@ -432,7 +424,7 @@ def delegation_create(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 @require_POST
 def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    delegation = Delegation.objects.select_related("post", "delegate").filter(pk=pk).first()
+    delegation = selectors.delegation_for_admin(pk)
     if delegation is None:
         raise Http404(gettext("There is no such delegation."))
     try:
@@ -446,7 +438,7 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             gettext("The delegation of %(post)s to %(officer)s is revoked.")
             % {"post": delegation.post.abbreviation, "officer": delegation.delegate},
         )
-    return _back(request, reverse("manage:post", args=[delegation.post_id]))
+    return back(request, reverse("manage:post", args=[delegation.post_id]))
 
 
 @admin_required
@@ -466,7 +458,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def officer_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Sends the set-password invitation again, to an officer who has not set a password."""
-    officer = User.objects.filter(pk=pk, is_active=True).first()
+    officer = selectors.officer_for_admin(pk)
     if officer is None:
         raise Http404(gettext("There is no such officer."))
     if officer.has_usable_password():
@@ -489,7 +481,7 @@ def officer_invite(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.success(request, _invited(officer))
-    return _back(request, reverse("manage:index"))
+    return back(request, reverse("manage:index"))
 
 
 # --- CSV import -------------------------------------------------------------------------------

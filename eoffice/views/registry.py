@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from eoffice.errors import Invalid, Refused
 from eoffice.forms import FileForm, ReceiptForm, RegisterFilterForm
 from eoffice.selectors.register import RegisterFilter, register
-from eoffice.services import files, movement, receipts
+from eoffice.services import files, receipts
 from eoffice.services.audit import Origin
 from eoffice.views.common import desk_for, is_htmx, item_url
 
@@ -84,24 +83,15 @@ def new_receipt(request: HttpRequest) -> HttpResponse:
         upload = data.get("letter")
         origin = Origin.of(request)
         try:
-            # Registered and sent together, or not at all: no half-done receipt to chase.
-            with transaction.atomic():
-                receipt = receipts.register_receipt(
-                    desk=desk,
-                    details=details,
-                    upload=receipts.Upload(upload, upload.name) if upload else None,
-                    post_id=data["post"],
-                    origin=origin,
-                )
-                if data.get("send_to"):
-                    movement.forward(
-                        desk=desk,
-                        item_id=receipt.pk,
-                        to_post_id=data["send_to"].pk,
-                        remarks=data["remarks"],
-                        due_date=data["due_date"],
-                        origin=origin,
-                    )
+            receipt = receipts.register_and_send(
+                desk=desk,
+                details=details,
+                upload=receipts.Upload(upload, upload.name) if upload else None,
+                post_id=data["post"],
+                send_to_id=data["send_to"].pk if data.get("send_to") else None,
+                remarks=data["remarks"],
+                origin=origin,
+            )
         except Invalid as error:
             form.add_error(None, str(error))
         else:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from eoffice.errors import Invalid
-from eoffice.models import Category
+from eoffice.selectors.org_chart import categories_for_admin
 from eoffice.services import categories, numbering
 from eoffice.services.audit import Origin
 from eoffice.views.org_admin import admin_required
@@ -52,7 +52,7 @@ def registry_settings(request: HttpRequest) -> HttpResponse:
         "pattern_error": pattern_error,
         "example": _example(pattern),
         "tokens": numbering.TOKENS,
-        "categories": Category.objects.order_by("-is_active", "name"),
+        "categories": categories_for_admin(),
     }
     return render(request, "eoffice/manage/settings.html", context)
 

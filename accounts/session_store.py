@@ -1,8 +1,11 @@
 """Sessions kept in the schema's database table, with the cache only as an accelerator."""
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.cache.backends.base import BaseCache
 
 logger = logging.getLogger("django.contrib.sessions")
 
@@ -14,7 +17,12 @@ class SessionStore(CachedDBStore):
     unreachable Redis costs a logged error, never a 500 or a signed-out officer.
     """
 
-    def load(self) -> dict:
+    if TYPE_CHECKING:  # what Django's cached_db store has, and its type stubs leave out
+        _cache: BaseCache
+
+        def _get_session_from_db(self) -> AbstractBaseSession | None: ...
+
+    def load(self) -> dict[str, Any]:
         try:
             data = self._cache.get(self.cache_key)
         except Exception:

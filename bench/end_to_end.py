@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT
+from config.tenancy import use_public_schema
 
 ACTOR = "bench"
 PASSWORD = "Bench-Admin-Password-2026"  # noqa: S105 - a throwaway benchmark database
@@ -86,14 +87,13 @@ def purge(queue: str) -> None:
 
 def one_run(number: int, mail_dir: Path, plan: Any, partner: Any) -> float:
     """Seconds from the approval to the administrator's first successful sign-in."""
-    from django.db import connection
     from django.test import Client
 
     from provisioning.services import start_provisioning
     from tenants.models import Tenant
     from tenants.services import approve_application, submit_application
 
-    connection.set_schema_to_public()  # the previous run's sign-in left its tenant's schema
+    use_public_schema()  # the previous run's sign-in left its tenant's schema
     subdomain = f"e2e-{number}"
     email = f"admin@{subdomain}.example"
     application = submit_application(

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import end_to_end
 from bench.common import ROOT, bench_environment, localstack
+from config.tenancy import use_public_schema
 
 LEVELS = (0, 100, 500)
 MIGRATE_LEVELS = (100, 500)
@@ -104,7 +105,7 @@ def measure_creation(runs: int) -> dict[str, float]:
     from tenants.models import Tenant
 
     def drop(name: str) -> None:
-        connection.set_schema_to_public()
+        use_public_schema()
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA "{name}" CASCADE')
 
@@ -126,7 +127,7 @@ def measure_creation(runs: int) -> dict[str, float]:
             interactive=False,
             verbosity=0,
         )
-        connection.set_schema_to_public()
+        use_public_schema()
 
     methods = {"ours": ours, "stock_migrations": stock_migrations, "stock_clone": stock_clone}
     results: dict[str, float] = {}

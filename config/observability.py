@@ -5,11 +5,12 @@ from typing import Any
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.types import Event
 
 from config.logging import current_tenant
 
 
-def tag_tenant(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def tag_tenant(event: Event, hint: dict[str, Any]) -> Event:
     """Tags the event with the schema the failing code was serving.
 
     Read at capture time from the connection, so it holds for requests and for Celery tasks

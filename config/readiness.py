@@ -34,7 +34,7 @@ def check_broker() -> None:
     url = settings.CELERY_BROKER_URL
     if url.startswith("filesystem://"):
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
-        if not os.access(folder, os.W_OK):
+        if not os.access(str(folder), os.W_OK):
             raise OSError(f"queue folder {folder} is missing or not writable")
         return
     timeout = settings.READINESS_TIMEOUT

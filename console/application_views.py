@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.requests import signed_in_user
 from console.access import federal_admin_required
 from console.feedback import report_refusal
 from console.forms import ApproveForm, RejectForm
@@ -80,7 +81,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApproveForm(request.POST)
     if not form.is_valid():
         return _render_application(request, tenant, approve=form, status=400)
-    actor = request.user.email
+    actor = signed_in_user(request).email
     try:
         approve_application(
             tenant=tenant,
@@ -108,7 +109,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_application(request, tenant, reject=form, status=400)
     try:
         reject_application(
-            tenant=tenant, actor=request.user.email, reason=form.cleaned_data["reason"]
+            tenant=tenant, actor=signed_in_user(request).email, reason=form.cleaned_data["reason"]
         )
     except (TransitionNotAllowed, ValidationError) as refused:
         report_refusal(request, refused)
@@ -141,7 +142,7 @@ def provisioning_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = get_object_or_404(Tenant, pk=pk)
     try:
-        step = retry_provisioning(tenant=tenant, actor=request.user.email)
+        step = retry_provisioning(tenant=tenant, actor=signed_in_user(request).email)
     except TransitionNotAllowed:
         messages.error(
             request,

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -45,7 +45,7 @@ class ApproveForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans_on_offer()
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = plans_on_offer()
 
 
 class RejectForm(LifecycleActionForm):

@@ -1,5 +1,7 @@
 """The confirmations asked before a tenant is archived, deleted or restored."""
 
+from typing import Any
+
 from django import forms
 
 from console.forms import LifecycleActionForm
@@ -36,7 +38,7 @@ class DeleteForm(LifecycleActionForm):
         error_messages={"required": "Tick the box to confirm."},
     )
 
-    def __init__(self, *args: object, tenant: Tenant | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, tenant: Tenant | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if tenant is not None:
             self.fields["typed_name"].help_text = f"Exactly: {tenant.name}"

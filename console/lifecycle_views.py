@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from accounts.requests import signed_in_user
 from console.access import federal_admin_required
 from console.feedback import report_refusal
 from console.lifecycle_forms import ArchiveForm, DeleteForm, RestoreForm
@@ -41,7 +42,7 @@ def _act(
     form = make_form(tenant, request.POST)
     if not _refused_form(request, form):
         try:
-            messages.success(request, act(tenant, form.cleaned_data, request.user.email))
+            messages.success(request, act(tenant, form.cleaned_data, signed_in_user(request).email))
         except (TransitionNotAllowed, ValidationError) as refused:
             report_refusal(request, refused)
     return redirect("console:tenant", pk=tenant.pk)
@@ -84,7 +85,7 @@ def _refused_form(request: HttpRequest, form: Form) -> bool:
     """Whether the form is invalid; if so its errors are shown as one message."""
     if form.is_valid():
         return False
-    errors = []
+    errors: list[str] = []
     for field, field_errors in form.errors.items():
         # The checkbox's own error ("Tick the box to confirm.") needs no label before it.
         label = "" if field in {"__all__", "confirm"} else f"{form[field].label}: "

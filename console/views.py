@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.requests import signed_in_user
 from console.access import federal_admin_required
 from console.feedback import report_refusal
 from console.forms import LifecycleActionForm, ResumeForm
@@ -73,7 +74,11 @@ def change_tenant_state(request: HttpRequest, pk: int, action: str) -> HttpRespo
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            service(tenant=tenant, actor=request.user.email, reason=form.cleaned_data["reason"])
+            service(
+                tenant=tenant,
+                actor=signed_in_user(request).email,
+                reason=form.cleaned_data["reason"],
+            )
         except (TransitionNotAllowed, ValidationError) as refused:
             report_refusal(request, refused)
         else:
@@ -100,7 +105,7 @@ def refresh_figures(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def partner_portal(request: HttpRequest) -> HttpResponse:
-    partners = list(partners_of_user(request.user))
+    partners = list(partners_of_user(signed_in_user(request)))
     if not partners:
         raise PermissionDenied("The partner portal is for partner vendors' staff.")
     sections = [(partner, list(tenants_of_partner(partner))) for partner in partners]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -86,7 +87,7 @@ class ReceiptForm(ActingPostMixin):
         label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: object, desk: Desk, **kwargs: object) -> None:
+    def __init__(self, *args: Any, desk: Desk, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_acting_post(desk)
         self.initial.setdefault("received_date", timezone.localdate())
@@ -125,7 +126,7 @@ class FileForm(ActingPostMixin):
     grading = forms.ChoiceField(label=_("Security grading"), choices=Grading.choices)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
 
-    def __init__(self, *args: object, desk: Desk, **kwargs: object) -> None:
+    def __init__(self, *args: Any, desk: Desk, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_acting_post(desk)
 
@@ -144,7 +145,7 @@ class MoveForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_post"] = all_posts()
 
@@ -192,7 +193,7 @@ class PutInFileForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, files: list[tuple[int, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, files: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].choices = [("", _("Choose a file…")), *files]
 
@@ -235,7 +236,7 @@ class TrayFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: object, desk: Desk, **kwargs: object) -> None:
+    def __init__(self, *args: Any, desk: Desk, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["post"].choices = [("", _("All my posts")), *_post_choices(desk.posts)]
 

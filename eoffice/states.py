@@ -25,10 +25,13 @@ ALLOWED_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 # Trays from which an item may be sent to another post.
-MOVABLE = {Kind.RECEIPT: frozenset({Tray.INBOX}), Kind.FILE: frozenset({Tray.INBOX, Tray.PARKED})}
+MOVABLE: dict[str, frozenset[str]] = {
+    Kind.RECEIPT: frozenset({Tray.INBOX}),
+    Kind.FILE: frozenset({Tray.INBOX, Tray.PARKED}),
+}
 
 # Why an item in a tray cannot change state or move: the clause after the colon.
-_WHY_NOT = {
+_WHY_NOT: dict[str, object] = {
     Tray.CLOSED: gettext_lazy("it is closed"),
     Tray.FILED: gettext_lazy("it has been put in a file"),
     Tray.PARKED: gettext_lazy("it is parked"),
@@ -47,7 +50,7 @@ _CANNOT_BECOME = {
     (Kind.FILE, Tray.CLOSED): gettext_lazy("This file cannot be closed: %(why)s."),
     (Kind.FILE, Tray.FILED): gettext_lazy("This file cannot be put in a file: %(why)s."),
 }
-_CANNOT_MOVE = {
+_CANNOT_MOVE: dict[str, object] = {
     Kind.RECEIPT: gettext_lazy("This receipt cannot be sent on: %(why)s."),
     Kind.FILE: gettext_lazy("This file cannot be sent on: %(why)s."),
 }

@@ -1,8 +1,9 @@
 """Background work that runs inside one tenant's schema."""
 
-from django.db import OperationalError, connection
+from django.db import OperationalError
 
 from config.celery import app
+from config.tenancy import current_schema
 from eoffice.selectors.org_chart import rollup_figures
 from tenants.services import record_rollup
 
@@ -15,5 +16,5 @@ def publish_rollup() -> dict[str, int]:
     twice only rewrites the same row.
     """
     figures = rollup_figures()
-    record_rollup(schema_name=connection.schema_name, **figures)
+    record_rollup(schema_name=current_schema(), **figures)
     return figures

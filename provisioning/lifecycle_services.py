@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_exists
 from psycopg import sql
 
+from config.tenancy import use_public_schema
 from provisioning import storage
 from provisioning.archive import export_tenant, restore_archive
 from provisioning.migration_state import (
@@ -148,7 +149,7 @@ def restore_tenant(*, tenant: Tenant, actor: str, reason: str = "") -> Tenant:
                 interactive=False,
                 verbosity=0,
             )
-            connection.set_schema_to_public()
+            use_public_schema()
         restored = f"(restored {archive.storage_key} into {new_schema})"
         transition_tenant(
             tenant=locked,

@@ -2,6 +2,7 @@
 
 import logging
 
+from celery import Task
 from django.conf import settings
 
 from config.celery import app
@@ -11,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 @app.task(bind=True, max_retries=settings.PROVISIONING_STEP_RETRIES, acks_late=True)
-def run_provisioning_step(self, tenant_id: int, step: str) -> str | None:  # type: ignore[no-untyped-def]
+def run_provisioning_step(self: Task, tenant_id: int, step: str) -> str | None:
     """Runs one step; on failure retries it with backoff, then leaves the tenant failed."""
     final = self.request.retries >= self.max_retries
     try:

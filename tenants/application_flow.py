@@ -69,8 +69,9 @@ class Draft:
 
     def save(self, slug: str, form: forms.Form) -> None:
         raw = {name: form.cleaned_data.get(name) for name in form.fields if name != "upload"}
-        if isinstance(form, OrganisationForm) and raw.get("parent") is not None:
-            raw["parent"] = raw["parent"].pk
+        parent = raw.get("parent")
+        if isinstance(form, OrganisationForm) and parent is not None:
+            raw["parent"] = parent.pk
         self.answers[slug] = raw
         self.session[SESSION_KEY] = self.answers
 

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from config.tenancy import set_request_tenant, use_public_schema, use_tenant
 from tenants.selectors import serving_tenant_for_host
 
 
@@ -20,8 +20,8 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        connection.set_schema_to_public()
-        request.tenant = None
+        use_public_schema()
+        set_request_tenant(request, None)
         try:
             hostname = self.hostname_from_request(request)
         except DisallowedHost:
@@ -36,8 +36,8 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         if tenant is None:
             return self.unknown_host(request, hostname)
         tenant.domain_url = hostname
-        request.tenant = tenant
-        connection.set_tenant(tenant)
+        set_request_tenant(request, tenant)
+        use_tenant(tenant)
         return None
 
     @staticmethod

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -86,12 +88,12 @@ class TenantEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.tenant}: {self.from_state or '—'} → {self.to_state} by {self.actor}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("Tenant events are append-only; record a new event instead.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Tenant events are append-only and are never deleted.")
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from accounts.models import User
 from tenants.lifecycle import SERVING_STATES
 from tenants.models import Application, Domain, Partner, Tenant, TenantEvent
 from tenants.naming import primary_host, schema_name_for
@@ -32,7 +33,7 @@ def tenants_of_partner(partner: Partner) -> QuerySet[Tenant]:
     return tenants_for_console().filter(partner=partner)
 
 
-def partners_of_user(user: object) -> QuerySet[Partner]:
+def partners_of_user(user: User) -> QuerySet[Partner]:
     return Partner.objects.filter(members=user)
 
 

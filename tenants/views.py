@@ -103,7 +103,7 @@ def apply_review(request: HttpRequest) -> HttpResponse:
 def apply_submitted(request: HttpRequest) -> HttpResponse:
     """The applicant's receipt, shown to the session that submitted."""
     pk = request.session.get(SUBMITTED_KEY)
-    application = Application.objects.select_related("tenant").filter(pk=pk).first()
+    application = Application.objects.select_related("tenant").filter(pk=pk).first() if pk else None
     if application is None:
         return redirect("apply", slug=SLUGS[0])
     context = {"application": application, "reference": reference(application)}

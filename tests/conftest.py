@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context
 from pytest_django import DjangoDbBlocker
 
 from accounts.services import create_account
+from config.tenancy import use_public_schema
 from provisioning.blueprint import current_blueprint
 from provisioning.services import provision_tenant
 from tenants.models import Partner, Tenant
@@ -111,7 +112,7 @@ def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator
             subdomain="punjab", name="Test Punjab", partner=partner, officers=3
         )
         sindh = make_test_tenant(subdomain="sindh", name="Test Sindh", partner=None, officers=2)
-        connection.set_schema_to_public()
+        use_public_schema()
     yield World(
         punjab=punjab,
         sindh=sindh,
@@ -148,11 +149,11 @@ def _fresh_schema_and_cache() -> Iterator[None]:
     """Every test starts on the public schema with an empty cache (rate limits, sessions) and in
     the default language (a request by an Urdu-speaking officer leaves Urdu active on the
     thread, as LocaleMiddleware resets it only at the next request)."""
-    connection.set_schema_to_public()
+    use_public_schema()
     cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
     yield
-    connection.set_schema_to_public()
+    use_public_schema()
     translation.activate(settings.LANGUAGE_CODE)
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from config.tenancy import current_schema
 from eoffice.models import RESTRICTED_GRADINGS, Delegation, Item, Post, PostAccess, Posting
 
 
@@ -30,10 +30,6 @@ class Holding:
         return self.via == "delegate"
 
 
-def _current_schema() -> str:
-    return connection.schema_name
-
-
 @dataclass(frozen=True)
 class Desk:
     """An officer with the posts they act for today. Built once per request (two queries)."""
@@ -42,12 +38,12 @@ class Desk:
     holdings: list[Holding] = field(default_factory=list)
     # The tenant schema the desk was built in. Its post ids name rows of that schema only; in
     # another tenant's schema the same ids are that tenant's posts, so there it acts for none.
-    schema_name: str = field(default_factory=_current_schema)
+    schema_name: str = field(default_factory=current_schema)
 
     @property
     def current_holdings(self) -> list[Holding]:
         """The holdings, when used in the schema the desk was built in; none elsewhere."""
-        return self.holdings if connection.schema_name == self.schema_name else []
+        return self.holdings if current_schema() == self.schema_name else []
 
     @property
     def post_ids(self) -> set[int]:

@@ -75,10 +75,12 @@ def correspondence(desk: Desk, file: File) -> list[CorrespondenceEntry]:
             "receipt", "document", "added_post", "added_by"
         ).order_by("first_page")
     )
-    restricted = {
+    restricted: set[int] = {
         entry.receipt_id
         for entry in entries
-        if entry.receipt is not None and entry.receipt.is_restricted
+        if entry.receipt_id is not None
+        and entry.receipt is not None
+        and entry.receipt.is_restricted
     }
     seen = (
         set(
@@ -152,7 +154,9 @@ def document_for(desk: Desk, document_id: int) -> tuple[Document, Item] | None:
     """A stored document with the receipt or file it belongs to, if the desk may see that."""
     receipt = Receipt.objects.select_related("document").filter(document_id=document_id).first()
     if receipt is not None:
-        return (receipt.document, receipt) if can_see(desk, receipt) else None
+        if receipt.document is None or not can_see(desk, receipt):
+            return None
+        return receipt.document, receipt
     entry = (
         CorrespondenceEntry.objects.select_related("document", "file")
         .filter(document_id=document_id)

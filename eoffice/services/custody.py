@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -15,12 +14,13 @@ from eoffice.selectors.access import Desk, acting_post, can_see
 from eoffice.services import audit
 from eoffice.services.audit import Origin
 
-# Lazy: translated into the language of the request that raises it (convert with str()).
 ItemModel = TypeVar("ItemModel", bound=Item)
+
+# Lazy: translated into the language of the request that raises it (convert with str()).
 NOT_FOUND = gettext_lazy("There is no such receipt or file, or you may not see it.")
 
 
-def lock_item(desk: Desk, item_id: int, model: type[Model] = Item) -> Item:
+def lock_item(desk: Desk, item_id: int, model: type[ItemModel] = Item) -> ItemModel:  # type: ignore[assignment]  # mypy cannot see that the default, Item, is the bound
     """The item, locked until the transaction ends, if the desk may see it; Refused otherwise
     (with the same message whether it exists or not, so nothing leaks)."""
     item = (
@@ -64,7 +64,7 @@ def desk_post(desk: Desk, post_id: int | None) -> Post:
 
 def post_named(post_id: object) -> Post:
     try:
-        return Post.objects.select_related("office").get(pk=int(post_id))  # type: ignore[arg-type]
+        return Post.objects.select_related("office").get(pk=int(str(post_id)))
     except (Post.DoesNotExist, TypeError, ValueError) as error:
         raise Invalid(gettext("Choose a post from the list.")) from error
 

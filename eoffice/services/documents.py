@@ -13,12 +13,12 @@ import re
 import uuid
 from typing import BinaryIO
 
-from django.db import connection
 from django.utils.translation import gettext, gettext_lazy
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from accounts.models import User
+from config.tenancy import current_schema, current_tenant
 from eoffice.errors import Invalid
 from eoffice.models import Document
 from provisioning import storage
@@ -86,8 +86,8 @@ def _safe_name(name: str) -> str:
 
 
 def tenant_key(relative: str) -> str:
-    prefix = getattr(connection.tenant, "storage_prefix", "") or storage.location_for(
-        connection.schema_name
+    prefix = getattr(current_tenant(), "storage_prefix", "") or storage.location_for(
+        current_schema()
     )
     return prefix.rstrip("/") + "/" + relative
 

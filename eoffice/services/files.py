@@ -235,7 +235,7 @@ def reopen_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> Fil
     file.tray = Item.Tray.INBOX
     file.holder_post = post
     file.arrived_at = at
-    if file.last_movement_id is not None and file.last_movement.to_post_id != post.pk:
+    if file.last_movement is not None and file.last_movement.to_post_id != post.pk:
         # Reopened at a post the file was not last sent to: that movement no longer says how it
         # came here (its read time is not this post's, and it is nothing to return or pull
         # back), so the file lies here as if opened here.

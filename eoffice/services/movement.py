@@ -88,7 +88,7 @@ def forward(
 ) -> Movement:
     """Sends an item the officer holds to any post. Their draft notes in a file are signed as it
     leaves, unless `draft_for_receiver` sends their own draft on for the receiver to edit."""
-    item = lock_item(desk, item_id)
+    item: Item = lock_item(desk, item_id)
     from_post = holder_post(desk, item)
     check_movable(item)
     to_post = post_named(to_post_id)
@@ -123,7 +123,7 @@ def send_back(
     *, desk: Desk, item_id: int, remarks: str = "", origin: Origin, due_date: date | None = None
 ) -> Movement:
     """Returns an item to the post it came from, signing the officer's drafts in a file."""
-    item = lock_item(desk, item_id)
+    item: Item = lock_item(desk, item_id)
     from_post = holder_post(desk, item)
     check_movable(item)
     last = item.last_movement
@@ -161,11 +161,11 @@ def send_back(
 @transaction.atomic
 def pull_back(*, desk: Desk, item_id: int, origin: Origin, remarks: str = "") -> Movement:
     """Takes back an item the officer's post sent, while the receiver has not opened it."""
-    item = lock_item(desk, item_id)
+    item: Item = lock_item(desk, item_id)
     last = item.last_movement
     # ids_for: a delegate may not pull a Secret item back into a post they act for.
     sent_by_desk = last is not None and last.from_post_id in desk.ids_for(item)
-    if not sent_by_desk or item.holder_post_id != last.to_post_id:
+    if last is None or not sent_by_desk or item.holder_post_id != last.to_post_id:
         raise Refused(
             gettext("%(reference)s was not last sent by you, so you cannot pull it back.")
             % {"reference": item.reference}

@@ -22,7 +22,7 @@ MAX_NUMBER_CHARS = 80  # the length of Item.reference
 _TOKEN = re.compile(r"\{(\w+)\}")
 
 
-def _next(table: str, key_column: str, value_column: str, key: object) -> int:
+def _next(table: str, key_column: str, value_column: str, key: int | str) -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Numbers are taken inside the transaction that uses them.")
     with connection.cursor() as cursor:
@@ -32,7 +32,9 @@ def _next(table: str, key_column: str, value_column: str, key: object) -> int:
             f"{table}.{value_column} + 1 RETURNING {value_column}",
             [key],
         )
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+        assert row is not None  # RETURNING always yields the row just written
+        return int(row[0])
 
 
 def next_diary_number(year: int) -> int:

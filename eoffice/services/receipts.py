@@ -186,6 +186,7 @@ def put_in_file(
         file = files.open_file(desk=desk, details=new_file, origin=origin, post_id=post.pk)
         file = File.objects.select_for_update().get(pk=file.pk)
     else:
+        assert file_id is not None  # exactly one of the two, checked above
         file = lock_item(desk, file_id, File)
         if holder_post(desk, file).pk != post.pk:
             raise Refused(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from eoffice.errors import Invalid
 from eoffice.forms import AttachForm, MoveForm, NoteForm, PutInFileForm, ReasonForm, RemarksForm
+from eoffice.models import Item
 from eoffice.selectors.access import Desk
 from eoffice.services import files, movement, notes, receipts
 from eoffice.services.audit import Origin
@@ -124,7 +125,9 @@ def _with_reason(
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     def act(desk: Desk, origin: Origin, reason: str) -> str:
         if request.POST.get("kind") == "receipt":
-            item = receipts.close_receipt(desk=desk, receipt_id=pk, reason=reason, origin=origin)
+            item: Item = receipts.close_receipt(
+                desk=desk, receipt_id=pk, reason=reason, origin=origin
+            )
         else:
             item = files.close_file(desk=desk, file_id=pk, reason=reason, origin=origin)
         return _("Closed %(reference)s.") % {"reference": item.reference}
@@ -214,7 +217,7 @@ def save_note(request: HttpRequest, pk: int) -> HttpResponse:
         except Invalid as invalid:
             error = str(invalid)
     else:
-        error = "; ".join(e for errors in form.errors.values() for e in errors)
+        error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
     if is_htmx(request):
         context = {"item_pk": pk, "own_draft": note, "note_form": form, "note_error": error}
         # 200 even with an error: htmx swaps only successful responses, and the panel carries

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.requests import signed_in_user
 from eoffice.selectors.access import Desk, desk_of
 
 
@@ -15,7 +17,7 @@ def desk_for(request: HttpRequest) -> Desk:
     """The signed-in officer's posts for today, worked out once per request."""
     desk = getattr(request, "_desk", None)
     if desk is None:
-        desk = request._desk = desk_of(request.user)  # type: ignore[attr-defined]
+        desk = request._desk = desk_of(signed_in_user(request))  # type: ignore[attr-defined]  # a per-request memo
     return desk
 
 
@@ -35,8 +37,8 @@ def item_url(pk: int) -> str:
     return reverse("item", args=[pk])
 
 
-def report_form_errors(request: HttpRequest, form: object) -> None:
-    for field, errors in form.errors.items():  # type: ignore[attr-defined]
-        label = form.fields[field].label if field in form.fields else ""  # type: ignore[attr-defined]
+def report_form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+            messages.error(request, f"{label}: {error}" if label else str(error))

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.requests import signed_in_user
 from accounts.selectors import active_officer_count, has_totp
 from eoffice.selectors import org_chart as selectors
 from eoffice.selectors.org_chart import officer_directory
@@ -11,7 +12,10 @@ from eoffice.selectors.org_chart import officer_directory
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The officer's landing page in their e-office."""
-    context = {"has_totp": has_totp(request.user), "officer_count": active_officer_count()}
+    context = {
+        "has_totp": has_totp(signed_in_user(request)),
+        "officer_count": active_officer_count(),
+    }
     return render(request, "eoffice/home.html", context)
 
 

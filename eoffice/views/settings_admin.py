@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.requests import signed_in_user
 from eoffice.errors import Invalid
 from eoffice.selectors.org_chart import categories_for_admin
 from eoffice.services import categories, numbering
@@ -38,7 +39,9 @@ def registry_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         proposed = request.POST.get("pattern", "")
         try:
-            numbering.set_pattern(pattern=proposed, actor=request.user, origin=Origin.of(request))
+            numbering.set_pattern(
+                pattern=proposed, actor=signed_in_user(request), origin=Origin.of(request)
+            )
         except Invalid as error:
             pattern_error, pattern = str(error), proposed
         else:
@@ -64,7 +67,7 @@ def category_add(request: HttpRequest) -> HttpResponse:
         category = categories.add_category(
             code=request.POST.get("code", ""),
             name=request.POST.get("name", ""),
-            actor=request.user,
+            actor=signed_in_user(request),
             origin=Origin.of(request),
         )
     except Invalid as error:
@@ -80,7 +83,7 @@ def category_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
         category = categories.set_category_active(
-            category_id=pk, active=active, actor=request.user, origin=Origin.of(request)
+            category_id=pk, active=active, actor=signed_in_user(request), origin=Origin.of(request)
         )
     except Invalid as error:
         messages.error(request, str(error))

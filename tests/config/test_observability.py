@@ -22,7 +22,7 @@ class CapturingTransport(Transport):
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.events: list[dict[str, Any]] = []
+        self.events: list[Any] = []
 
     def capture_envelope(self, envelope: Envelope) -> None:
         for item in envelope.items:

@@ -446,7 +446,7 @@ def test_a_change_that_changes_nothing_records_nothing(chart: Chart) -> None:
 def test_an_invitation_the_mail_server_refuses_records_nothing(
     chart: Chart, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(**kwargs: object) -> None:
+    def refuse(**kwargs: Any) -> None:
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(services, "send_mail", refuse)

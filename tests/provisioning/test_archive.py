@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context, schema_exists
 from pytest_django import DjangoDbBlocker
 
 from accounts.services import create_account
+from config.tenancy import use_public_schema
 from provisioning import storage
 from provisioning.archive import export_tenant, read_manifest, restore_archive
 from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, create_schema_from_blueprint
@@ -72,7 +73,7 @@ def committed_tenant(subdomain: str, name: str) -> Tenant:
                 full_name=f"Officer {number}",
                 password=PASSWORD,
             )
-    connection.set_schema_to_public()
+    use_public_schema()
     tenant.refresh_from_db()
     return tenant
 

@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import create_account
+from config.tenancy import use_public_schema
 from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, create_schema_from_blueprint
 from tests.conftest import World
 from tests.provisioning.catalog import describe_schema
@@ -19,7 +20,7 @@ def migrated_schema(name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{name}"')
     call_command("migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 def test_a_blueprint_schema_is_identical_to_a_migrated_one(world: World) -> None:

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -23,7 +24,7 @@ def record_migrated_schemas() -> Iterator[list[str]]:
     """The schemas django-tenants' executor runs migrations on, in order."""
     migrated: list[str] = []
 
-    def receiver(sender: object, schema_name: str, **kwargs: object) -> None:
+    def receiver(sender: object, schema_name: str, **kwargs: Any) -> None:
         migrated.append(schema_name)
 
     schema_migrated.connect(receiver)

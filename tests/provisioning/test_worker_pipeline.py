@@ -12,12 +12,12 @@ from pathlib import Path
 
 import boto3
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import Plan
 from config.celery import app
+from config.tenancy import use_public_schema
 from eoffice.models import Office, Post, Posting, SubmissionChannel
 from provisioning import pipeline
 from provisioning.models import ProvisioningAttempt, ProvisioningStep
@@ -185,4 +185,4 @@ def test_a_worker_killed_mid_step_is_resumed_by_retry_without_duplicates(
     assert {s.attempts for s in earlier} == {1}  # done steps were not run again
     assert org_chart_counts(tenant) == [3, 3, 2, 1, 3]
     assert len([m for m in mails_in(mail_dir) if "focal@killed-gb.example" in m]) == 1
-    connection.set_schema_to_public()
+    use_public_schema()

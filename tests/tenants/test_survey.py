@@ -1,5 +1,7 @@
 """The survey's tables: every malformed line is reported with its number and reason."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -7,7 +9,7 @@ from tenants import survey
 from tests import onboarding
 
 
-def problems(call: object, *args: object, **kwargs: object) -> list[str]:
+def problems(call: object, *args: Any, **kwargs: Any) -> list[str]:
     with pytest.raises(ValidationError) as refused:
         call(*args, **kwargs)  # type: ignore[operator]
     return refused.value.messages

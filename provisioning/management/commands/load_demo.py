@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,7 +10,7 @@ from tenants.tasks import refresh_all_rollups
 class Command(BaseCommand):
     help = "Creates the local demo (federal admin, partner, Punjab and Sindh); safe to run again."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.IS_PRODUCTION:
             raise CommandError(
                 "The demo has published passwords; it is never loaded in production."

@@ -1,6 +1,7 @@
 """`migrate_schemas` that touches only the tenant schemas that need it."""
 
 import time
+from typing import Any
 
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 from django_tenants.migration_executors import get_executor
@@ -18,7 +19,7 @@ class Command(MigrateSchemasCommand):
         "migrated in parallel. With nothing to apply it takes seconds however many tenants exist."
     )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         # SyncCommon.handle: reads --shared/--tenant/--schema/--executor into attributes.
         super(MigrateSchemasCommand, self).handle(*args, **options)
         public = get_public_schema_name()

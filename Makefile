@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 help:
 	@echo "make run    serve the demo at http://localhost:8000 (web server + worker)"
 	@echo "make test   run the whole test suite"
-	@echo "make lint   ruff check and ruff format --check"
+	@echo "make lint   ruff check, ruff format --check and mypy"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -35,6 +35,7 @@ test: $(VENV)/.synced
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 format: $(VENV)/.synced
 	$(VENV)/bin/ruff check --fix .

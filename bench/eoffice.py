@@ -38,6 +38,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -186,10 +187,7 @@ def measure(loaded: eoffice_data.Loaded, requests: int, warmup: int) -> dict[str
     figures: dict[str, Any] = {}
     for name, page in pages.items():
         figures[name] = time_requests(page["client"], page["urls"], requests, warmup)
-        profiles = {
-            url: profile_queries(lambda url=url, c=page["client"]: c.get(url))
-            for url in page["urls"]
-        }
+        profiles = {url: profile_queries(partial(page["client"].get, url)) for url in page["urls"]}
         figures[name]["queries"] = {url: p["queries"] for url, p in profiles.items()}
         figures[name]["query_profiles"] = profiles
         print(
@@ -251,7 +249,8 @@ def profile_queries(action: Callable[[], Any]) -> dict[str, Any]:
     with CaptureQueriesContext(connection) as captured:
         action()
     statements = captured.captured_queries
-    slowest = max(statements, key=lambda q: float(q["time"]), default={"time": 0, "sql": ""})
+    nothing: dict[str, Any] = {"time": 0, "sql": ""}
+    slowest: dict[str, Any] = max(statements, key=lambda q: float(q["time"]), default=nothing)
     return {
         "queries": len(statements),
         "set_search_path": sum(q["sql"].startswith("SET search_path") for q in statements),
@@ -332,11 +331,11 @@ def measure_naive(
     """The naive baseline of each page, over the same variants, in the tenant's schema."""
     runs: dict[str, list[Callable[[], None]]] = {
         "inbox": [
-            lambda kw=kw: naive_inbox(officers["inbox"], **kw) for _, kw in inbox_variants(loaded)
+            partial(naive_inbox, officers["inbox"], **kw) for _, kw in inbox_variants(loaded)
         ],
         "file": [lambda: naive_file(officers["inbox"], pk=loaded.big_file_id)],
         "register": [
-            lambda kw=kw: naive_register(officers["registry"], **kw)
+            partial(naive_register, officers["registry"], **kw)
             for _, kw in register_variants(loaded)
         ],
     }
@@ -387,7 +386,7 @@ def per_row_checks(
         registry_desk = desk_of(User.objects.get(email=loaded.registry_officer))
         inbox_pages = Paginator(items_in_tray(inbox_desk, "inbox", TrayFilter()), INBOX_PAGE)
         register_pages = Paginator(register(registry_desk, RegisterFilter()), REGISTER_PAGE)
-        shapes = {
+        shapes: dict[str, tuple[Paginator[Any], Any, str]] = {
             "inbox": (inbox_pages, clients["inbox"], reverse("inbox")),
             "register": (register_pages, clients["registry"], reverse("register")),
         }
@@ -418,7 +417,7 @@ def compare(client: Any, urls: dict[str, str]) -> dict[str, Any]:
     counts = {}
     for label, url in urls.items():
         check(client.get(url), url)  # first visits may write (the file's read time)
-        counts[label] = count_queries(lambda url=url: client.get(url))
+        counts[label] = count_queries(partial(client.get, url))
     return {"queries": counts, "same": len(set(counts.values())) == 1}
 
 

@@ -213,10 +213,17 @@ def _org_chart() -> tuple[list[tuple[int, str, str, int | None]], list[_Post]]:
     by_abbreviation: dict[str, _Post] = {}
 
     def add(
-        abbreviation: str, designation: str, office: str, reports_to: str | None, **kw: str
+        abbreviation: str,
+        designation: str,
+        office: str,
+        reports_to: str | None,
+        section: str = "",
+        role: str = "",
     ) -> None:
         parent = by_abbreviation[reports_to].id if reports_to else None
-        post = _Post(len(posts) + 1, abbreviation, designation, office_id[office], parent, **kw)
+        post = _Post(
+            len(posts) + 1, abbreviation, designation, office_id[office], parent, section, role
+        )
         posts.append(post)
         by_abbreviation[abbreviation] = post
 
@@ -1109,9 +1116,11 @@ def load(
                 f'SELECT id FROM "{schema}".eoffice_category ORDER BY id'  # noqa: S608 - our schema
             )
         ]
-        first_user = conn.execute(
+        next_user = conn.execute(
             f'SELECT coalesce(max(id), 0) + 1 FROM "{schema}".accounts_user'  # noqa: S608
-        ).fetchone()[0]
+        ).fetchone()
+        assert next_user is not None  # an aggregate always yields its row
+        first_user = next_user[0]
         tz = ZoneInfo(settings.TIME_ZONE)
         gen = _Generator(scale, schema, datetime.now(UTC), tz, categories)
         gen.people({post: (uid, name) for post, (uid, name, _) in signed_in.items()}, first_user)

@@ -101,7 +101,10 @@ def sign_in(base: str, host: str, email: str) -> tuple[float, urllib.request.Ope
     headers = {"Host": host}
     started = time.perf_counter()
     page = opener.open(urllib.request.Request(f"{base}/accounts/login/", headers=headers))
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.read()).group(1)
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.read())
+    if found is None:
+        raise RuntimeError("The sign-in page has no CSRF token.")
+    token = found.group(1)
     form = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token.decode(), "login": email, "password": PASSWORD}
     ).encode()

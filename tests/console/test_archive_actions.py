@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import set_urlconf
@@ -49,7 +48,7 @@ def state_of(tenant: Tenant) -> str:
     return tenant.state
 
 
-def flashed(response: HttpResponse) -> list[str]:
+def flashed(response: Any) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
@@ -64,7 +63,7 @@ def card(tenant: Tenant) -> str:
 
 
 def latest_event(tenant: Tenant) -> TenantEvent:
-    return TenantEvent.objects.filter(tenant=tenant).order_by("-id").first()
+    return TenantEvent.objects.filter(tenant=tenant).order_by("-id")[:1].get()
 
 
 def test_archive_delete_and_restore_from_the_console_are_audited(

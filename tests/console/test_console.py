@@ -1,11 +1,19 @@
 """The federal console and the partner portal."""
 
+from datetime import datetime
+from functools import partial
+
 import pytest
 from django.utils import timezone
 
-from tenants.models import TenantRollup
+from tenants.models import Tenant, TenantRollup
 from tests.conftest import Worker, World, client_for, signed_in_client
 from tests.worker import wait_for
+
+
+def _rollup_since(tenant: Tenant, at: datetime) -> TenantRollup | None:
+    return TenantRollup.objects.filter(tenant=tenant, computed_at__gte=at).first()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +74,7 @@ def test_refresh_figures_recounts_every_tenant_in_the_background(
     assert "recounting its figures in the background" in response.content.decode()
     for made in (world.punjab, world.sindh):
         rollup = wait_for(
-            lambda made=made: TenantRollup.objects.filter(
-                tenant=made.tenant, computed_at__gte=pressed_at
-            ).first(),
+            partial(_rollup_since, made.tenant, pressed_at),
             timeout=60,
             what=f"the refreshed figures of {made.tenant.name}",
             log=celery_worker.log,

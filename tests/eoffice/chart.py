@@ -101,7 +101,7 @@ def build_chart(domain: str = "punjab.example", *, passwords: bool = False) -> C
 
 def tenant_admin() -> User:
     """The e-office's administrator in the current schema (the test tenants have one)."""
-    return User.objects.filter(is_staff=True, is_active=True).order_by("pk").first()
+    return User.objects.filter(is_staff=True, is_active=True).order_by("pk")[:1].get()
 
 
 def by_admin() -> dict[str, Any]:
@@ -109,7 +109,7 @@ def by_admin() -> dict[str, Any]:
     return {"actor": tenant_admin(), "origin": ORIGIN}
 
 
-def receipt_details(chart: Chart, **overrides: object) -> ReceiptDetails:
+def receipt_details(chart: Chart, **overrides: Any) -> ReceiptDetails:
     today = timezone.localdate()
     values: dict[str, object] = {
         "mode": "physical",
@@ -120,16 +120,16 @@ def receipt_details(chart: Chart, **overrides: object) -> ReceiptDetails:
         "category_id": chart.category.pk,
     }
     values.update(overrides)
-    return ReceiptDetails(**values)  # type: ignore[arg-type]
+    return ReceiptDetails(**values)
 
 
-def file_details(chart: Chart, **overrides: object) -> FileDetails:
+def file_details(chart: Chart, **overrides: Any) -> FileDetails:
     values: dict[str, object] = {
         "subject": "School repairs 2026-27",
         "category_id": chart.category.pk,
     }
     values.update(overrides)
-    return FileDetails(**values)  # type: ignore[arg-type]
+    return FileDetails(**values)
 
 
 def days_from_now(days: int) -> date:
@@ -174,14 +174,14 @@ def docx_bytes() -> bytes:
 # Acting in the chart: each helper is one service call, by the officer with that short name.
 
 
-def register(chart: Chart, who: str = "so", **overrides: object) -> Receipt:
+def register(chart: Chart, who: str = "so", **overrides: Any) -> Receipt:
     """A physical receipt registered at the officer's first post."""
     return receipts.register_receipt(
         desk=chart.desk(who), details=receipt_details(chart, **overrides), origin=ORIGIN
     )
 
 
-def register_scan(chart: Chart, who: str = "so", pages: int = 1, **overrides: object) -> Receipt:
+def register_scan(chart: Chart, who: str = "so", pages: int = 1, **overrides: Any) -> Receipt:
     """An electronic receipt with a scanned PDF of `pages` pages."""
     return receipts.register_receipt(
         desk=chart.desk(who),
@@ -192,7 +192,7 @@ def register_scan(chart: Chart, who: str = "so", pages: int = 1, **overrides: ob
 
 
 def open_file(
-    chart: Chart, who: str = "so", *, post_id: int | None = None, **overrides: object
+    chart: Chart, who: str = "so", *, post_id: int | None = None, **overrides: Any
 ) -> File:
     return files.open_file(
         desk=chart.desk(who),
@@ -202,7 +202,7 @@ def open_file(
     )
 
 
-def send(chart: Chart, who: str, item: Item, to: str, **options: object) -> Movement:
+def send(chart: Chart, who: str, item: Item, to: str, **options: Any) -> Movement:
     """Forwards `item` from the officer to the post with abbreviation `to`."""
     return movement.forward(
         desk=chart.desk(who),

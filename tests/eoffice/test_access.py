@@ -248,7 +248,7 @@ def test_refusal_never_describes_an_item_one_may_not_see(
             ACTIONS[action](desk, missing, chart)
         message = str(refused.value)
         assert isinstance(refused.value, PermissionDenied)  # a 403 page, never a 500
-        assert message == str(nothing.value) == NOT_FOUND
+        assert message == str(nothing.value) == str(NOT_FOUND)
         for detail in (item.reference, "Chief Engineer", "DS(Admin)", "SO(Admin)"):
             assert detail not in message
     # Nothing was done to the item.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -86,7 +87,7 @@ def test_file_is_opened_with_the_next_number_of_its_office(chart: Chart) -> None
     ],
 )
 def test_bad_file_details_are_refused(
-    chart: Chart, overrides: dict[str, object], message: str
+    chart: Chart, overrides: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(Invalid, match=message):
         open_file(chart, **overrides)

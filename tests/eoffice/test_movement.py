@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -27,7 +28,7 @@ from tests.eoffice.chart import (
 )
 
 
-def _back(chart: Chart, who: str, item: Item, **options: object) -> Movement:
+def _back(chart: Chart, who: str, item: Item, **options: Any) -> Movement:
     return movement.send_back(desk=chart.desk(who), item_id=item.pk, origin=ORIGIN, **options)
 
 
@@ -96,7 +97,7 @@ def test_forward_goes_to_any_post_not_only_up_the_line(chart: Chart) -> None:
     ],
 )
 def test_forward_refuses_bad_input(
-    chart: Chart, to: object, options: dict[str, object], message: str
+    chart: Chart, to: object, options: dict[str, Any], message: str
 ) -> None:
     receipt = register(chart)
     if to == "self":
@@ -112,7 +113,7 @@ def test_forward_refuses_bad_input(
             item_id=receipt.pk,
             to_post_id=to,
             origin=ORIGIN,
-            **options,  # type: ignore[arg-type]
+            **options,
         )
     assert not Movement.objects.exists()
     assert fresh(receipt).holder_post == chart.post("SO(Admin)")

@@ -125,7 +125,7 @@ def test_sending_the_file_signs_the_draft_with_name_post_and_time(chart: Chart) 
     assert note.number == 1
     assert note.signed_name == "SO Officer"
     assert note.signed_post == "Section Officer (Admin) (SO(Admin))"
-    assert before <= note.signed_at <= timezone.now()
+    assert note.signed_at is not None and before <= note.signed_at <= timezone.now()
     assert File.objects.get(pk=file.pk).notes_count == 1
     entry = AuditEntry.objects.get(item=file, action="note")
     assert (entry.detail, entry.officer) == ("Note 1 by SO Officer", chart.officers["so"])

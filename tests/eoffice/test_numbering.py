@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 from django.db import connection, transaction
@@ -250,7 +251,7 @@ def test_failed_registration_under_contention_leaves_no_gap(office: Office) -> N
         failed = pool.submit(failing)
         assert taken.wait(timeout=10)
         registrations = [
-            pool.submit(_in_thread, office.schema, lambda who=who: _register_as(office, who))
+            pool.submit(_in_thread, office.schema, partial(_register_as, office, who))
             for who in others
         ]
         deadline = time.monotonic() + 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import BytesIO
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -43,7 +44,7 @@ from tests.eoffice.chart import (
 )
 
 
-def _register(chart: Chart, upload: Upload | None = None, **overrides: object) -> Receipt:
+def _register(chart: Chart, upload: Upload | None = None, **overrides: Any) -> Receipt:
     return receipts.register_receipt(
         desk=chart.desk("so"),
         details=receipt_details(chart, **overrides),
@@ -162,7 +163,7 @@ def _past(days: int) -> object:
     ],
 )
 def test_bad_details_are_refused_with_a_reason(
-    chart: Chart, overrides: dict[str, object], message: str
+    chart: Chart, overrides: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(Invalid, match=message):
         _register(chart, **overrides)
@@ -248,7 +249,7 @@ def test_put_in_file_needs_exactly_one_of_existing_or_new(chart: Chart) -> None:
                 desk=chart.desk("so"),
                 receipt_id=receipt.pk,
                 origin=ORIGIN,
-                **choice,  # type: ignore[arg-type]
+                **choice,
             )
     assert File.objects.count() == 1
     assert Item.objects.get(pk=receipt.pk).tray == Item.Tray.INBOX

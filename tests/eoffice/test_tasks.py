@@ -1,5 +1,7 @@
 """Tasks queued inside a tenant run in that tenant's schema, in a real worker process."""
 
+from functools import partial
+
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -26,7 +28,7 @@ def test_task_queued_inside_a_tenant_sees_that_tenants_data(
 
     for made in (world.punjab, world.sindh):
         rollup = wait_for(
-            lambda made=made: fresh_rollup(made.tenant.pk, queued_at),
+            partial(fresh_rollup, made.tenant.pk, queued_at),
             timeout=60,
             what=f"the rollup of {made.tenant.name}",
             log=celery_worker.log,

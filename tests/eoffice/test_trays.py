@@ -1,6 +1,7 @@
 """A post's trays: sorted, filtered, counted and paginated as the inbox shows them."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ from tests.eoffice.chart import ORIGIN, Chart, open_file, register, send
 pytestmark = pytest.mark.django_db
 
 
-def subjects(chart: Chart, tray: str = "inbox", **options: object) -> list[str]:
+def subjects(chart: Chart, tray: str = "inbox", **options: Any) -> list[str]:
     return [i.subject for i in items_in_tray(chart.desk("so"), tray, TrayFilter(**options))]
 
 

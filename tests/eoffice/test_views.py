@@ -129,7 +129,7 @@ def test_documents_open_only_for_those_who_may_see_their_item(world: World, char
     response = client_as(world, chart, "so").get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]  # a FileResponse
     assert AuditEntry.objects.filter(item=receipt, action="view").count() == 1
     assert client_as(world, chart, "sob").get(url).status_code == 403
 

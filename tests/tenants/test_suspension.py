@@ -1,9 +1,10 @@
 """A suspended e-office: its users sign in and read; every change is refused, and says why."""
 
+from typing import Any
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 REASON = "Unpaid invoices for October"
 
 
-def add_address(client: Client, address: str) -> HttpResponse:
+def add_address(client: Client, address: str) -> Any:
     return client.post("/accounts/email/", {"email": address, "action_add": ""})
 
 

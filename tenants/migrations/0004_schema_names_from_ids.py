@@ -80,6 +80,9 @@ def rename_legacy_schemas(apps: Any, schema_editor: Any) -> None:
                 actor=ACTOR,
                 reason=reason,
             )
+        # Checks the deferred foreign keys of the rows written above now, so the table can be
+        # altered (the constraint below) in the same transaction.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -24,7 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, transaction
 from django_tenants.postgresql_backend.base import _check_schema_name
-from django_tenants.utils import schema_exists
+from django_tenants.utils import get_public_schema_name, schema_exists
 from psycopg import sql
 
 from config.tenancy import server_version, use_public_schema
@@ -87,8 +87,13 @@ def current_blueprint() -> str:
 
 
 def create_schema_from_blueprint(schema_name: str) -> bool:
-    """Creates `schema_name` ready for use; False if it already exists (then nothing changes)."""
+    """Creates `schema_name` ready for use; False if it already exists (then nothing changes).
+
+    Refuses the schemas that are never a tenant's (the template, `public`, PostgreSQL's own), so
+    "already exists" can never mean a tenant is about to be seeded into one of them.
+    """
     _check_schema_name(schema_name)
+    refuse_platform_schema(schema_name)
     if schema_exists(schema_name):
         return False
     script = current_blueprint()
@@ -97,6 +102,16 @@ def create_schema_from_blueprint(schema_name: str) -> bool:
         cursor.execute(f"CREATE SCHEMA {quoted}")
         cursor.execute(script.replace(PLACEHOLDER, quoted))
     return True
+
+
+def refuse_platform_schema(schema_name: str) -> None:
+    """Raises ValueError if `schema_name` belongs to the platform or to PostgreSQL itself."""
+    if schema_name in {
+        TEMPLATE_SCHEMA,
+        get_public_schema_name(),
+        "information_schema",
+    } or schema_name.startswith("pg_"):
+        raise ValueError(f"The schema {schema_name} is the platform's, never a tenant's.")
 
 
 def blueprint_from_dump(dump: str, *, schema: str = TEMPLATE_SCHEMA) -> str:

@@ -1,5 +1,9 @@
 """The local demo: a federal admin, a partner vendor, and two provincial e-offices."""
 
+import logging
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import transaction
 from django_tenants.utils import schema_context
 
@@ -12,9 +16,12 @@ from provisioning.demo_data import (
     PARTNER,
     PENDING_APPLICATION,
     TENANTS,
+    DemoTenant,
 )
 from provisioning.services import provision_tenant
+from tenants.lifecycle import SERVING_STATES
 from tenants.models import Application, Partner, Tenant
+from tenants.selectors import tenant_at_address
 from tenants.services import (
     create_partner,
     register_tenant,
@@ -23,6 +30,7 @@ from tenants.services import (
 )
 
 ACTOR = "demo-loader"
+logger = logging.getLogger(__name__)
 
 
 def _ensure_account(email: str, full_name: str, *, is_staff: bool = False) -> User:
@@ -34,8 +42,16 @@ def _ensure_account(email: str, full_name: str, *, is_staff: bool = False) -> Us
     )
 
 
-def load_demo() -> list[str]:
-    """Creates whatever part of the demo is missing and returns what it created."""
+def load_demo(
+    *,
+    tenants: Sequence[DemoTenant] = TENANTS,
+    application: dict[str, Any] | None = PENDING_APPLICATION,
+) -> list[str]:
+    """Creates whatever part of the demo is missing and returns what it created.
+
+    A demo tenant is found by its address, so one restored (into a schema of another name) or
+    otherwise changed since the last load is used again rather than applied for anew.
+    """
     created: list[str] = []
     with transaction.atomic():
         if not User.objects.filter(email=FEDERAL_ADMIN[0]).exists():
@@ -49,8 +65,8 @@ def load_demo() -> list[str]:
             created.append(f"partner {partner_name}")
         partner.members.add(_ensure_account(member_email, member_name))
 
-    for spec in TENANTS:
-        tenant = Tenant.objects.filter(schema_name=spec.subdomain).first()
+    for spec in tenants:
+        tenant = tenant_at_address(spec.subdomain)
         if tenant is None:
             tenant = register_tenant(
                 name=spec.name,
@@ -63,6 +79,10 @@ def load_demo() -> list[str]:
             created.append(f"tenant {spec.name}")
         if tenant.state in {Tenant.State.APPROVED, Tenant.State.PROVISIONING}:
             provision_tenant(tenant=tenant, actor=ACTOR)
+        if tenant.state not in SERVING_STATES:
+            # Archived or deleted from the console: its schema is closed or gone until restored.
+            logger.warning("Demo tenant %s is %s; left as it is.", spec.name, tenant.state)
+            continue
         with schema_context(tenant.schema_name), transaction.atomic():
             _ensure_account(*spec.admin, is_staff=True)
             for email, name in spec.officers:
@@ -70,8 +90,10 @@ def load_demo() -> list[str]:
             if load_demo_office(officers=list(spec.officers)):
                 created.append(f"org chart and a morning's work in {spec.name}")
 
-    subdomain = PENDING_APPLICATION["organisation"]["subdomain"]
+    if application is None:
+        return created
+    subdomain = application["organisation"]["subdomain"]
     if not Application.objects.filter(subdomain=subdomain).exists():
-        submit_application(**PENDING_APPLICATION)
-        created.append(f"an application from {PENDING_APPLICATION['organisation']['name']}")
+        submit_application(**application)
+        created.append(f"an application from {application['organisation']['name']}")
     return created

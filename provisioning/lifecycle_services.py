@@ -28,7 +28,6 @@ from tenants.naming import schema_name_for
 from tenants.services import suspend_tenant, transition_tenant
 
 S = Tenant.State
-_MAX_SCHEMA_NAME = 63  # PostgreSQL's identifier length
 
 
 def archive_tenant(*, tenant: Tenant, actor: str, reason: str) -> TenantArchive:
@@ -110,11 +109,11 @@ def delete_tenant(*, tenant: Tenant, actor: str, typed_name: str, reason: str) -
 def restore_tenant(*, tenant: Tenant, actor: str, reason: str = "") -> Tenant:
     """Brings a deleted tenant back from its latest archive into a new schema; it is active.
 
-    The new schema is `<subdomain>_r<N>` with the first N ≥ 1 that no tenant and no PostgreSQL
-    schema holds; the tenant's schema name and storage prefix move to it, so its domains serve
-    it again. Migrations the code gained since the archive was made are applied. Guarantees:
-    one transaction (restore, migrations, transition), so a failure leaves the tenant deleted
-    and no new schema; refused if the archive has migrations this code does not know.
+    The new schema is `t_<id>_r<N>` (free_schema_name), with the first N ≥ 1 that no tenant and
+    no PostgreSQL schema holds; the tenant's schema name and storage prefix move to it, so its
+    domains serve it again. Migrations the code gained since the archive was made are applied.
+    Guarantees: one transaction (restore, migrations, transition), so a failure leaves the
+    tenant deleted and no new schema; refused if the archive has migrations this code does not know.
     """
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
@@ -172,23 +171,16 @@ def latest_archive_of_schema(tenant: Tenant) -> TenantArchive | None:
 
 
 def free_schema_name(tenant: Tenant) -> str:
-    """`<subdomain>_r<N>` for the first N ≥ 1 that neither a tenant nor PostgreSQL holds."""
-    base = schema_name_for(tenant.subdomain) if tenant.subdomain else _first_schema(tenant)
+    """`t_<id>_r<N>` (tenants.naming) for the first N ≥ 1 that neither a tenant nor PostgreSQL
+    holds: made from the tenant's id only, never from its address or an earlier schema name."""
     number = 1
     while True:
-        suffix = f"_r{number}"
-        candidate = base[: _MAX_SCHEMA_NAME - len(suffix)] + suffix
+        candidate = schema_name_for(tenant.pk, restore=number)
         if not Tenant.objects.filter(schema_name=candidate).exists() and not schema_exists(
             candidate
         ):
             return candidate
         number += 1
-
-
-def _first_schema(tenant: Tenant) -> str:
-    # The first archive is always of the schema the tenant was provisioned with.
-    first = tenant.archives.order_by("created_at", "id").first()
-    return first.schema_name if first else tenant.schema_name
 
 
 def _drop_schema(schema_name: str) -> None:

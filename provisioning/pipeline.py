@@ -30,6 +30,7 @@ from provisioning.invitation import send_invitation
 from provisioning.models import ProvisioningAttempt, ProvisioningStep
 from tenants.lifecycle import SERVING_STATES, TransitionNotAllowed
 from tenants.models import Tenant
+from tenants.naming import is_schema_name_of
 from tenants.selectors import application_of, entered_state_at
 from tenants.services import (
     record_event,
@@ -57,6 +58,9 @@ class Step:
 
 
 def _create_schema(tenant: Tenant) -> str:
+    if not is_schema_name_of(tenant.pk, tenant.schema_name):
+        # Only a generated name is known to be this tenant's alone (see tenants.naming).
+        raise ValueError(f"{tenant.schema_name} is not a schema name generated for this tenant.")
     created = create_schema_from_blueprint(tenant.schema_name)
     verb = "created from the template's blueprint" if created else "already existed"
     return f"Schema {tenant.schema_name} {verb}."

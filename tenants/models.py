@@ -1,8 +1,10 @@
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django_tenants.models import DomainMixin, TenantMixin
+
+from tenants.naming import GENERATED_SCHEMA_NAME, schema_name_for
 
 
 class Partner(models.Model):
@@ -21,7 +23,11 @@ class Partner(models.Model):
 
 
 class Tenant(TenantMixin):
-    """A province, department or ministry with its own e-office in its own schema."""
+    """A province, department or ministry with its own e-office in its own schema.
+
+    Its schema name is generated from its id when it is first saved (tenants.naming); the
+    address it asked for is `subdomain` and its `Domain` rows, never a schema name.
+    """
 
     class Kind(models.TextChoices):
         PROVINCE = "province", "Province"
@@ -63,9 +69,34 @@ class Tenant(TenantMixin):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Whatever code writes a tenant row, its schema name is one the platform generated.
+            models.CheckConstraint(
+                condition=models.Q(schema_name__regex=GENERATED_SCHEMA_NAME.pattern),
+                name="tenant_schema_name_is_generated",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            if self.schema_name:
+                raise ValueError(
+                    "A tenant's schema name is generated from its id; leave schema_name empty."
+                )
+            if self.pk is None:
+                self.pk = _next_tenant_id()
+            self.schema_name = schema_name_for(self.pk)
+        super().save(*args, **kwargs)
+
+
+def _next_tenant_id() -> int:
+    """Takes the next id of the tenants table, so the row is written once with its schema name."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Tenant._meta.db_table])
+        return int(cursor.fetchone()[0])
 
 
 class Domain(DomainMixin):

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from tenants.lifecycle import SERVING_STATES
 from tenants.models import Application, Domain, Partner, Tenant, TenantEvent
-from tenants.naming import primary_host, schema_name_for
+from tenants.naming import primary_host
 
 
 def serving_tenant_for_host(hostname: str) -> Tenant | None:
@@ -41,8 +41,16 @@ def is_subdomain_taken(subdomain: str) -> bool:
     """Whether an application, a tenant or a host already holds the address."""
     return (
         Tenant.objects.filter(subdomain=subdomain).exists()
-        or Tenant.objects.filter(schema_name=schema_name_for(subdomain)).exists()
         or Domain.objects.filter(domain=primary_host(subdomain)).exists()
+    )
+
+
+def tenant_at_address(subdomain: str) -> Tenant | None:
+    """The tenant that holds the address `subdomain` (as its subdomain or its platform host),
+    whatever schema it is in now; None if nobody holds it."""
+    return (
+        Tenant.objects.filter(subdomain=subdomain).first()
+        or Tenant.objects.filter(domains__domain=primary_host(subdomain)).first()
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from billing.models import Plan
 from tenants.lifecycle import check_transition
 from tenants.models import Application, Domain, Partner, Tenant, TenantEvent, TenantRollup
-from tenants.naming import primary_host, schema_name_for
+from tenants.naming import primary_host
 from tenants.selectors import is_subdomain_taken
 from tenants.validators import validate_subdomain
 
@@ -24,7 +24,10 @@ def register_tenant(
     partner: Partner | None = None,
     parent: Tenant | None = None,
 ) -> Tenant:
-    """Records a tenant in the `applied` state, holding its subdomain; no schema, no host yet."""
+    """Records a tenant in the `applied` state, holding its subdomain; no schema, no host yet.
+
+    Its schema name is generated from its id (tenants.naming): the subdomain is only its address.
+    """
     validate_subdomain(subdomain)
     if is_subdomain_taken(subdomain):
         raise ValidationError(f"The subdomain “{subdomain}” is taken.", code="subdomain_taken")
@@ -33,7 +36,6 @@ def register_tenant(
             tenant = Tenant.objects.create(
                 name=name,
                 kind=kind,
-                schema_name=schema_name_for(subdomain),
                 subdomain=subdomain,
                 partner=partner,
                 parent=parent,
@@ -104,8 +106,9 @@ def reject_application(*, tenant: Tenant, actor: str, reason: str) -> Tenant:
     transition_tenant(
         tenant=tenant, to_state=Tenant.State.REJECTED, actor=actor, reason=reason.strip()
     )
-    # The record stays; the schema name it held is given up so the address can be applied for.
-    Tenant.objects.filter(pk=tenant.pk).update(schema_name=f"rejected_{tenant.pk}", subdomain=None)
+    # The record stays and keeps its schema name (made from its id, so nobody else's); only the
+    # address is given up, so it can be applied for again.
+    Tenant.objects.filter(pk=tenant.pk).update(subdomain=None)
     Application.objects.filter(tenant=tenant).update(
         decided_at=timezone.now(), decided_by=actor, decision_reason=reason.strip()
     )

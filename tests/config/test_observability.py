@@ -50,7 +50,10 @@ def test_events_carry_the_tenant_schema_as_a_tag(world: World, sentry_events: li
     sentry_sdk.flush()
 
     tags = {event["message"]: event["tags"]["tenant"] for event in sentry_events}
-    assert tags == {"inside punjab": "punjab", "on the control plane": "public"}
+    assert tags == {
+        "inside punjab": world.punjab.tenant.schema_name,
+        "on the control plane": "public",
+    }
 
 
 def test_json_log_lines_name_the_tenant(world: World) -> None:
@@ -61,7 +64,7 @@ def test_json_log_lines_name_the_tenant(world: World) -> None:
         TenantFilter().filter(record)
     line = json.loads(JSONFormatter().format(record))
 
-    assert line["tenant"] == "sindh"
+    assert line["tenant"] == world.sindh.tenant.schema_name
     assert line["message"] == "note sent"
     assert line["file_number"] == "PB/ADMIN/12/2026"
     assert line["level"] == "INFO"

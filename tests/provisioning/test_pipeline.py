@@ -44,8 +44,8 @@ def test_provisioning_builds_the_instance_the_survey_describes(world: World) -> 
 
     assert tenant.state == "active"
     assert [d.domain for d in tenant.domains.all()] == ["gb.localhost"]
-    assert tenant.storage_prefix == "tenants/gb/"
-    assert storage.exists("tenants/gb/" + storage.MARKER)
+    assert tenant.storage_prefix == f"tenants/{tenant.schema_name}/"
+    assert storage.exists(tenant.storage_prefix + storage.MARKER)
     with schema_context(tenant.schema_name):
         offices = {
             o.code: (o.name, o.parent.code if o.parent else "") for o in Office.objects.all()

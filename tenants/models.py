@@ -45,6 +45,10 @@ class Tenant(TenantMixin):
         ARCHIVED = "archived", "Archived"
         DELETED = "deleted", "Deleted"
 
+    # Declared by django-tenants' TenantMixin, which has no types.
+    schema_name: str
+    pk: int  # None only before the first save
+
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.APPLIED)

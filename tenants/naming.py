@@ -27,9 +27,9 @@ def schema_name_for(tenant_id: int, *, restore: int = 0) -> str:
 def is_schema_name_of(tenant_id: int, schema_name: str) -> bool:
     """Whether `schema_name` is one the platform generates for this tenant (first or restored)."""
     match = GENERATED_SCHEMA_NAME.match(schema_name)
-    return bool(match) and schema_name.removesuffix(match.group(1) or "") == schema_name_for(
-        tenant_id
-    )
+    if match is None:
+        return False
+    return schema_name.removesuffix(match.group(1) or "") == schema_name_for(tenant_id)
 
 
 def primary_host(subdomain: str) -> str:

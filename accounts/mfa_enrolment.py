@@ -38,7 +38,7 @@ def must_enrol(request: HttpRequest) -> bool:
     if not settings.REQUIRE_FEDERAL_ADMIN_MFA or getattr(request, "tenant", None) is not None:
         return False
     user = request.user
-    return bool(user.is_authenticated and user.is_staff) and not has_totp(user)
+    return isinstance(user, User) and user.is_staff and not has_totp(user)
 
 
 def grant(session: SessionBase, user: User) -> None:
@@ -46,11 +46,12 @@ def grant(session: SessionBase, user: User) -> None:
     session[_GRANT] = {"user": user.pk, "until": int(time.time()) + GRANT_SECONDS}
 
 
-def has_grant(session: SessionBase, user: User) -> bool:
+def has_grant(session: SessionBase, user_pk: object) -> bool:
+    """True while this session's enrolment link (of the account `user_pk`) is fresh."""
     granted = session.get(_GRANT)
     return (
         isinstance(granted, dict)
-        and granted.get("user") == user.pk
+        and granted.get("user") == user_pk
         and int(granted.get("until", 0)) > time.time()
     )
 

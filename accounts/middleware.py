@@ -61,7 +61,7 @@ class FederalAdminMFAMiddleware:
         if name in mfa_enrolment.ALWAYS_OPEN:
             return True
         return name in mfa_enrolment.OPEN_WITH_LINK and mfa_enrolment.has_grant(
-            request.session, request.user
+            request.session, request.user.pk
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,32 +16,41 @@ from pytest_django import DjangoDbBlocker
 from accounts.services import create_account
 from provisioning.invitation import invitation_link
 from tests.browser.test_sign_in import office_screen
-from tests.conftest import World
+from tests.conftest import World, make_test_tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-EMAIL = "invited.in.chromium@punjab.example"
+EMAIL = "iqra@invited.example"
 NEW_PASSWORD = "Chromium-Welcome-2026"
 
 
+@dataclass
+class Invitation:
+    host: str
+    path: str  # of the invitation link
+
+
 @pytest.fixture(scope="module")
-def invitation_path(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
-    """The path of a fresh officer's invitation link, committed so the server's threads see it."""
-    with django_db_blocker.unblock(), schema_context(world.punjab.tenant.schema_name):
-        officer = create_account(email=EMAIL, full_name="Iqra Invited")
-        link = invitation_link(world.punjab.tenant, officer)
-    yield re.sub(r"^https?://[^/]+", "", link)
+def invitation(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Invitation]:
+    """A tenant of its own with a freshly invited officer, committed so the server's threads see
+    it (and no other test's tenant gains an account)."""
+    with django_db_blocker.unblock():
+        made = make_test_tenant(subdomain="invited", name="Test Invited", partner=None, officers=0)
+        with schema_context(made.tenant.schema_name):
+            officer = create_account(email=EMAIL, full_name="Iqra Invited")
+            link = invitation_link(made.tenant, officer)
+    yield Invitation(host=made.host, path=re.sub(r"^https?://[^/]+", "", link))
 
 
 def test_an_invited_officer_sets_a_password_and_signs_in(
-    world: World, server_port: int, browser: Browser, invitation_path: str, artifacts: Path
+    server_port: int, browser: Browser, invitation: Invitation, artifacts: Path
 ) -> None:
     context = office_screen(browser)
     page = context.new_page()
-    punjab = f"http://{world.punjab.host}:{server_port}"
+    tenant = f"http://{invitation.host}:{server_port}"
 
-    page.goto(punjab + invitation_path)
-    welcome = "Welcome to Test Punjab's e-office"
+    page.goto(tenant + invitation.path)
+    welcome = "Welcome to Test Invited's e-office"
     expect(page.get_by_role("heading", name=welcome)).to_be_visible()
     expect(page).to_have_title(re.compile(welcome))
     expect(page.get_by_text(EMAIL)).to_be_visible()
@@ -51,11 +61,11 @@ def test_an_invited_officer_sets_a_password_and_signs_in(
     page.get_by_label("New Password (again)").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password").click()
 
-    expect(page).to_have_url(f"{punjab}/accounts/login/")
+    expect(page).to_have_url(f"{tenant}/accounts/login/")
     messages = page.locator(".messages .message")
     expect(messages).to_have_count(1)
     expect(messages).to_have_text(
-        f"Your password is set. Sign in to Test Punjab's e-office with {EMAIL} and your new "
+        f"Your password is set. Sign in to Test Invited's e-office with {EMAIL} and your new "
         "password."
     )
     page.screenshot(path=artifacts / "invitation-sign-in.png", full_page=True)

@@ -4,14 +4,13 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from accounts.selectors import has_totp
+from accounts import mfa_enrolment
 
 _REFRESHED_AT = "_refreshed_at"
 
@@ -37,35 +36,33 @@ class SlidingSessionMiddleware:
 
 
 class FederalAdminMFAMiddleware:
-    """On the control plane, sends a federal administrator without TOTP to set it up first.
-
-    Only the sign-in, sign-out and two-factor pages stay open until then.
+    """On the control plane, a federal administrator without TOTP reaches only sign-in,
+    sign-out and the page that e-mails the enrolment link; the enrolment pages open only in a
+    session that came through that link (accounts.mfa_enrolment). Everything else, under
+    /accounts/ or not, is sent to that page.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._must_set_up_totp(request):
-            setup_url = reverse("mfa_activate_totp")
-            messages.warning(
-                request,
-                "Federal administrators must turn on two-factor authentication before using "
-                "the console.",
-            )
-            return redirect(setup_url)
+        if mfa_enrolment.must_enrol(request) and not self._open(request):
+            return redirect("accounts_mfa_enrolment")
         return self.get_response(request)
 
     @staticmethod
-    def _must_set_up_totp(request: HttpRequest) -> bool:
-        if not settings.REQUIRE_FEDERAL_ADMIN_MFA or getattr(request, "tenant", None) is not None:
+    def _open(request: HttpRequest) -> bool:
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        try:
+            name = resolve(request.path_info, getattr(request, "urlconf", None)).url_name
+        except Resolver404:
             return False
-        user = request.user
-        if not (user.is_authenticated and user.is_staff):
-            return False
-        if request.path.startswith(("/accounts/", "/" + settings.STATIC_URL.lstrip("/"))):
-            return False
-        return not has_totp(user)
+        if name in mfa_enrolment.ALWAYS_OPEN:
+            return True
+        return name in mfa_enrolment.OPEN_WITH_LINK and mfa_enrolment.has_grant(
+            request.session, request.user.pk
+        )
 
 
 class UserLanguageMiddleware:

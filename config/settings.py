@@ -237,11 +237,20 @@ ACCOUNT_RATE_LIMITS = {
 # Behind the load balancer REMOTE_ADDR is the balancer's: take the client from X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if IS_PRODUCTION else 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth signs its "trust this browser" cookie with the shared key alone, not bound to a tenant.
+MFA_TRUST_ENABLED = False
 MFA_TOTP_ISSUER = PLATFORM_NAME
 # Federal administrators oversee every tenant: without TOTP they are sent to set it up first.
 REQUIRE_FEDERAL_ADMIN_MFA = env_bool("REQUIRE_FEDERAL_ADMIN_MFA", IS_PRODUCTION)
 if IS_PRODUCTION and not REQUIRE_FEDERAL_ADMIN_MFA:
     raise ImproperlyConfigured("REQUIRE_FEDERAL_ADMIN_MFA cannot be turned off in production.")
+# Until then a password opens nothing but the page that e-mails the enrolment link; the link
+# (valid this long, on the control plane only) opens the enrolment (accounts.mfa_enrolment).
+FEDERAL_MFA_ENROLMENT_LINK_TIMEOUT = env_int("FEDERAL_MFA_ENROLMENT_LINK_TIMEOUT_SECONDS", 86400)
+# Every signed or hashed token is bound to the schema of the host that issued it (architecture
+# rule 6, accounts.tokens): reset and invitation links, e-mail confirmations, the messages cookie.
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.TenantPasswordResetTokenGenerator"  # noqa: S105 - a class path
+MESSAGE_STORAGE = "accounts.tokens.TenantMessageStorage"
 
 # --- Mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

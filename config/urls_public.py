@@ -8,5 +8,5 @@ urlpatterns = [
     path("", console_views.landing, name="home"),
     path("apply/", include("tenants.urls")),
     path("console/", include("console.urls")),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
 ]

@@ -29,5 +29,5 @@ urlpatterns = [
     path("documents/<int:pk>/", items.document, name="document"),
     path("language/", language.switch_language, name="switch_language"),
     path("manage/", include("eoffice.urls_org_admin")),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
 ]

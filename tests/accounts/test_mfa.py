@@ -17,20 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 @override_settings(REQUIRE_FEDERAL_ADMIN_MFA=True)
-def test_federal_admin_without_totp_is_sent_to_set_it_up(world: World) -> None:
+def test_federal_admin_without_totp_is_sent_to_enrol_by_the_emailed_link(world: World) -> None:
     client = signed_in_client(world.control_host, world.federal_admin_email)
 
     response = client.get("/console/tenants/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/2fa/totp/activate/"
-    # allauth asks for the password again before a second factor can be added.
-    confirm = client.get(response["Location"])
-    assert confirm["Location"].startswith("/accounts/reauthenticate/")
-    client.post(confirm["Location"], {"password": PASSWORD})
-    setup = client.get("/accounts/2fa/totp/activate/")
-    assert setup.status_code == 200
-    assert "Authenticator" in setup.content.decode()
+    # Enrolment opens from the e-mailed link only (tests/accounts/test_mfa_enrolment.py).
+    assert response["Location"] == "/accounts/2fa/enrolment/"
 
 
 @override_settings(REQUIRE_FEDERAL_ADMIN_MFA=True)

@@ -19,20 +19,19 @@ from typing import Any
 from allauth.account import app_settings as account_settings
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core import signing
-from django.db import connection
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import User
+from config import tenancy
 
 
 def current_schema() -> str:
     """The schema the current host works in: a tenant's, or 'public' on the control plane."""
-    return str(connection.schema_name)
+    return tenancy.current_schema()
 
 
 def tenant_salt(purpose: str) -> str:
@@ -48,7 +47,7 @@ class TenantPasswordResetTokenGenerator(PasswordResetTokenGenerator):
     GENERATOR, so every builder of such links (allauth's reset form, the invitations) uses it.
     """
 
-    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         emails = {str(getattr(user, "email", "") or "")} - {""}
         emails.update(EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True))
         return "|".join(

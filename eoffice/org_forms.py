@@ -14,10 +14,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eoffice import org_chart_csv
 from eoffice.models import Office, Post
 from eoffice.selectors import org_chart as selectors
 from eoffice.services.org_chart import NewOfficer
-from tenants import survey
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -240,11 +240,12 @@ TABLE_LABELS = {
 
 
 class ImportForm(ServiceForm):
-    """The survey's four tables, each typed, pasted or uploaded; any may be left empty."""
+    """The four tables of the org chart's CSV format, each typed, pasted or uploaded; any may be
+    left empty."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for table in survey.TABLES.values():
+        for table in org_chart_csv.TABLES.values():
             self.fields[table.name] = forms.CharField(
                 label=TABLE_LABELS[table.name],
                 required=False,
@@ -258,17 +259,19 @@ class ImportForm(ServiceForm):
             )
 
     def table_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[name], self[f"{name}_file"]) for name in survey.TABLES]
+        return [(self[name], self[f"{name}_file"]) for name in org_chart_csv.TABLES]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        for name in survey.TABLES:
+        for name in org_chart_csv.TABLES:
             upload = cleaned.get(f"{name}_file")
             if not upload:
                 continue
             try:
                 # One byte over the limit is enough for decode_upload to refuse it.
-                cleaned[name] = survey.decode_upload(upload.read(survey.MAX_BYTES + 1))
+                cleaned[name] = org_chart_csv.decode_upload(
+                    upload.read(org_chart_csv.MAX_BYTES + 1)
+                )
             except ValidationError as error:
                 self.add_error(f"{name}_file", error)
                 continue
@@ -280,4 +283,4 @@ class ImportForm(ServiceForm):
     @property
     def tables(self) -> dict[str, str]:
         """The services' offices / posts / officers / channels arguments."""
-        return {name: self.cleaned_data.get(name) or "" for name in survey.TABLES}
+        return {name: self.cleaned_data.get(name) or "" for name in org_chart_csv.TABLES}

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_exists
 from psycopg import sql
 
-from provisioning import storage
+from config import tenant_storage as storage
 from provisioning.archive import export_tenant, restore_archive
 from provisioning.migration_state import (
     TEMPLATE_SCHEMA,

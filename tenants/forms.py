@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tenants import survey
+from eoffice import org_chart_csv as survey
 from tenants.models import Tenant
 from tenants.selectors import is_subdomain_taken, possible_parents
 from tenants.validators import validate_subdomain

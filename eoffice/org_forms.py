@@ -170,6 +170,18 @@ class OfficerChoiceForm(ServiceForm):
         }
 
 
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Needed when the officer is an administrator of this e-office. It is recorded, "
+            "and told with the change to the post's reporting officer."
+        ),
+    )
+
+
 class PostingForm(OfficerChoiceForm):
     from_date = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
     is_additional_charge = forms.BooleanField(
@@ -177,6 +189,7 @@ class PostingForm(OfficerChoiceForm):
         required=False,
         help_text=_("The officer keeps their own post and holds this one besides."),
     )
+    reason = _reason_field()
 
 
 class TransferForm(OfficerChoiceForm):
@@ -191,6 +204,7 @@ class TransferForm(OfficerChoiceForm):
         required=False,
         help_text=_("The new holder keeps their own post and holds this one besides."),
     )
+    reason = _reason_field()
 
 
 class EndPostingForm(ServiceForm):

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
-from eoffice.models import Delegation, OrgChange, Post, Posting
+from eoffice.models import Delegation, Notice, OrgChange, Post, Posting
 from eoffice.services.audit import Origin
 from eoffice.services.org_chart.checks import day, invalid, lock_chart, recorded
+from eoffice.services.org_chart.four_eyes import because, check_opening
 
 
 @transaction.atomic
@@ -29,7 +30,8 @@ def delegate_post(
 ) -> Delegation:
     """Lets an officer act for a post between two dates (leave, tour). A delegate does not see
     the post's Secret and Top Secret work (see eoffice.selectors.access). The delegation is
-    created by `actor`."""
+    created by `actor`. Four eyes (see four_eyes): never to the actor's own account, to an
+    administrator's only with a `reason`, and the post's reporting officer is told."""
     lock_chart()
     post = Post.objects.select_for_update().get(pk=post_id)
     delegate = User.objects.filter(pk=delegate_id, is_active=True).first()
@@ -39,9 +41,14 @@ def delegate_post(
         raise invalid("to_date", gettext("The delegation cannot end before it begins."))
     if to_date < timezone.localdate():
         raise invalid("to_date", gettext("The delegation would already be over."))
-    reason = " ".join(reason.split())
-    if len(reason) > 200:
-        raise invalid("reason", gettext("At most %(limit)d characters."), limit=200)
+    opening = check_opening(
+        kind=Notice.Kind.DELEGATED,
+        post=post,
+        officer=delegate,
+        actor=actor,
+        reason=reason,
+        field="delegate_id",
+    )
     during = Q(from_date__lte=to_date) & (Q(to_date__isnull=True) | Q(to_date__gte=from_date))
     if Posting.objects.filter(during, post=post, officer=delegate).exists():
         raise invalid(
@@ -71,16 +78,16 @@ def delegate_post(
         delegate=delegate,
         from_date=from_date,
         to_date=to_date,
-        reason=reason,
+        reason=opening.reason,
         created_by=actor,
     )
-    because = f"; reason: {reason}" if reason else ""
+    opening.tell(from_date=from_date, to_date=to_date)
     recorded(
         actor,
         origin,
         OrgChange.Action.DELEGATION_CREATED,
         f"{delegate} acts for {post} from {from_date.isoformat()} to {to_date.isoformat()}"
-        f"{because}",
+        f"{because(opening.reason)}",
     )
     return delegation
 

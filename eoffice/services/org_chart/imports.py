@@ -18,7 +18,9 @@ from accounts.invitations import Site
 from accounts.models import User
 from accounts.services import create_account
 from eoffice import org_chart_csv as csv_format
-from eoffice.models import Office, OrgChange, Post, Posting, SubmissionChannel
+from eoffice.models import Notice, Office, OrgChange, Post, Posting, SubmissionChannel
+from eoffice.selectors.notices import reporting_officers
+from eoffice.services import notices
 from eoffice.services.audit import Origin
 from eoffice.services.org_chart.checks import counted, lock_chart, names, open_postings, recorded
 from eoffice.services.org_chart.invitations import invite_after_commit
@@ -294,6 +296,19 @@ def _check_officers(
                 email=values["email"],
             )
             continue
+        if account is not None and account.is_staff:
+            # Four eyes: an administrator is posted on the post's page, by another
+            # administrator who gives the reason (see four_eyes); a table gives none.
+            problems.add(
+                "officers",
+                row.line,
+                gettext(
+                    "%(email)s is an administrator of this e-office; an administrator is "
+                    "posted on the post's page, by another administrator who gives the reason."
+                ),
+                email=values["email"],
+            )
+            continue
         postings = holders.get(values["post"], [])
         if account is not None and any(p.officer_id == account.pk for p in postings):
             planned.append(PlannedRow(row.line, label, Change.SAME))
@@ -414,8 +429,9 @@ def import_org_chart(
     Like seed_org_chart it only adds: what exists is kept (a missing parent office or reporting
     post is filled in), so applying the same tables again changes nothing. A listed officer
     without an account gets one and, given `site`, an invitation e-mail; a listed officer is
-    posted from today unless they already hold the post. Tables that change nothing record
-    nothing.
+    posted from today unless they already hold the post, and the post's reporting officer is
+    told (administrators are never posted by a table: see check_import). Tables that change
+    nothing record nothing.
     """
     lock_chart()
     plan = check_import(offices=offices, posts=posts, officers=officers, channels=channels)
@@ -429,6 +445,14 @@ def import_org_chart(
                 invite_after_commit(site, officer)
         post = Post.objects.get(abbreviation=values["post"])
         if not open_postings(post, today).filter(officer=officer).exists():
+            notices.tell(
+                recipients=reporting_officers(post, today, excluding=(officer, actor)),
+                kind=Notice.Kind.POSTED,
+                post=post,
+                officer=officer,
+                actor=actor,
+                from_date=today,
+            )
             Posting.objects.create(officer=officer, post=post, from_date=today)
     if plan.changes:
         recorded(actor, origin, OrgChange.Action.CHART_IMPORTED, _import_summary(plan, site))

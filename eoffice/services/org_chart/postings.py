@@ -10,9 +10,10 @@ from django.utils.translation import gettext
 
 from accounts.invitations import Site
 from accounts.models import User
-from eoffice.models import OrgChange, Post, Posting
+from eoffice.models import Notice, OrgChange, Post, Posting
 from eoffice.services.audit import Origin
 from eoffice.services.org_chart.checks import day, invalid, lock_chart, open_postings, recorded
+from eoffice.services.org_chart.four_eyes import because, check_opening
 from eoffice.services.org_chart.officers import NewOfficer, new_account, officer_for
 
 
@@ -24,6 +25,7 @@ def post_officer(
     officer_id: int | None = None,
     new_officer: NewOfficer | None = None,
     is_additional_charge: bool = False,
+    reason: str = "",
     site: Site | None = None,
     actor: User,
     origin: Origin,
@@ -32,10 +34,20 @@ def post_officer(
 
     A post has one regular holder at a time; to replace them use transfer_post. Any number of
     officers may hold it as additional charge besides. Pass `site` to invite a new officer.
+    Four eyes (see four_eyes): never the actor's own account, an administrator's only with a
+    `reason`, and the post's reporting officer is told.
     """
     lock_chart()
     post = Post.objects.select_for_update().get(pk=post_id)
     officer, created = officer_for(officer_id=officer_id, new_officer=new_officer, site=site)
+    opening = check_opening(
+        kind=Notice.Kind.ADDITIONAL_CHARGE if is_additional_charge else Notice.Kind.POSTED,
+        post=post,
+        officer=officer,
+        actor=actor,
+        reason=reason,
+        field="officer_id",
+    )
     postings = open_postings(post, from_date).select_related("officer")
     mine = next((p for p in postings if p.officer_id == officer.pk), None)
     if mine is not None:
@@ -65,12 +77,14 @@ def post_officer(
         from_date=from_date,
         is_additional_charge=is_additional_charge,
     )
+    opening.tell(from_date=from_date)
     how = f"given additional charge of {post}" if is_additional_charge else f"posted to {post}"
     recorded(
         actor,
         origin,
         OrgChange.Action.OFFICER_POSTED,
-        f"{officer} {how} from {from_date.isoformat()}{new_account(officer, created, site)}",
+        f"{officer} {how} from {from_date.isoformat()}{because(opening.reason)}"
+        f"{new_account(officer, created, site)}",
     )
     return posting
 

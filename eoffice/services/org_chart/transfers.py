@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from accounts.invitations import Site
 from accounts.models import User
-from eoffice.models import Item, OrgChange, Post, Posting
+from eoffice.models import Item, Notice, OrgChange, Post, Posting
 from eoffice.selectors.org_chart import PENDING_TRAYS
 from eoffice.services.audit import Origin
 from eoffice.services.org_chart.checks import (
@@ -21,6 +21,7 @@ from eoffice.services.org_chart.checks import (
     open_postings,
     recorded,
 )
+from eoffice.services.org_chart.four_eyes import because, check_opening
 from eoffice.services.org_chart.officers import NewOfficer, new_account, officer_for
 from eoffice.services.org_chart.postings import relieve
 
@@ -40,6 +41,7 @@ def transfer_post(
     officer_id: int | None = None,
     new_officer: NewOfficer | None = None,
     is_additional_charge: bool = False,
+    reason: str = "",
     site: Site | None = None,
     actor: User,
     origin: Origin,
@@ -49,11 +51,21 @@ def transfer_post(
 
     Receipts and files are held by the post (Item.holder_post), so every pending one passes to
     the new holder with the post, and the relieved holder no longer sees what they saw only
-    through it. Nothing about the items changes. Pass `site` to invite a new officer.
+    through it. Nothing about the items changes. Pass `site` to invite a new officer. Four eyes
+    (see four_eyes): never the actor's own account, an administrator's only with a `reason`,
+    and the post's reporting officer is told.
     """
     lock_chart()
     post = Post.objects.select_for_update().get(pk=post_id)
     officer, created = officer_for(officer_id=officer_id, new_officer=new_officer, site=site)
+    opening = check_opening(
+        kind=Notice.Kind.TRANSFERRED,
+        post=post,
+        officer=officer,
+        actor=actor,
+        reason=reason,
+        field="officer_id",
+    )
     relieved = list(open_postings(post, on).select_related("officer").select_for_update())
     for posting in relieved:
         # Holding it the other way (additional charge, now posted to it, or back) is a change
@@ -84,6 +96,7 @@ def transfer_post(
     posting = Posting.objects.create(
         officer=officer, post=post, from_date=on, is_additional_charge=is_additional_charge
     )
+    opening.tell(from_date=on)
     pending = Item.objects.filter(holder_post=post, tray__in=PENDING_TRAYS).count()
     holders = [
         f"{p.officer} (additional charge)" if p.is_additional_charge else str(p.officer)
@@ -97,6 +110,6 @@ def transfer_post(
         origin,
         OrgChange.Action.POST_TRANSFERRED,
         f"{post} {source} to {officer}{charge} on {on.isoformat()}; {pending} {passing}"
-        f"{new_account(officer, created, site)}",
+        f"{because(opening.reason)}{new_account(officer, created, site)}",
     )
     return Transfer(posting=posting, relieved=relieved, pending_items=pending)

@@ -40,6 +40,7 @@ def posting_create(request: HttpRequest, pk: int) -> HttpResponse:
                 post_id=post.pk,
                 from_date=data["from_date"],
                 is_additional_charge=data["is_additional_charge"],
+                reason=data["reason"],
                 site=site(request),
                 **form.officer,
                 **by(request),

@@ -37,6 +37,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 post_id=post.pk,
                 on=data["on"],
                 is_additional_charge=data["is_additional_charge"],
+                reason=data["reason"],
                 site=site(request),
                 **form.officer,
                 **by(request),

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from eoffice.views import actions, items, language, registry, trays
+from eoffice.views import actions, items, language, notices, registry, trays
 from eoffice.views import org_chart as eoffice_views
 
 urlpatterns = [
@@ -27,6 +27,8 @@ urlpatterns = [
     path("items/<int:pk>/note/", actions.save_note, name="item_note"),
     path("items/<int:pk>/notes/<int:note_pk>/", actions.change_draft, name="item_draft"),
     path("documents/<int:pk>/", items.document, name="document"),
+    path("notices/", notices.notices, name="notices"),
+    path("notices/read/", notices.mark_read, name="notices_read"),
     path("language/", language.switch_language, name="switch_language"),
     path("manage/", include("eoffice.urls_org_admin")),
     path("accounts/", include("accounts.urls")),

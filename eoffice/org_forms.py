@@ -7,17 +7,21 @@ service raises lands next to the field it is about (see ServiceForm.add_service_
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eoffice import org_chart_csv
 from eoffice.models import Office, Post
 from eoffice.selectors import org_chart as selectors
 from eoffice.services.org_chart import NewOfficer
-from tenants import survey
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -37,7 +41,7 @@ class ServiceForm(forms.Form):
             self.add_error(None, error)
 
 
-def _optional_choice(label: str, **kwargs: Any) -> forms.TypedChoiceField:
+def _optional_choice(label: str | _StrPromise, **kwargs: Any) -> forms.TypedChoiceField:
     """A choice of one record by id, or none (the empty choice, listed first, gives None)."""
     return forms.TypedChoiceField(
         label=label, coerce=int, empty_value=None, required=False, **kwargs
@@ -61,7 +65,7 @@ class OfficeCreateForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent_id"].choices = [
+        cast(forms.ChoiceField, self.fields["parent_id"]).choices = [
             ("", _("— none: a top-level office —")),
             *selectors.office_choices(),
         ]
@@ -80,7 +84,7 @@ class OfficeMoveForm(ServiceForm):
     def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The office's own sections are left out: moving it under one would make a loop.
-        self.fields["parent_id"].choices = [
+        cast(forms.ChoiceField, self.fields["parent_id"]).choices = [
             ("", _("— none: a top-level office —")),
             *selectors.office_choices(outside_of=office),
         ]
@@ -105,14 +109,17 @@ class PostForm(ServiceForm):
 
     def __init__(self, *args: Any, post: Post | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["office_id"].choices = [
+        cast(forms.ChoiceField, self.fields["office_id"]).choices = [
             ("", _("Choose an office…")),
             *selectors.office_choices(),
         ]
         posts = [
             choice for choice in selectors.post_choices() if post is None or choice[0] != post.pk
         ]
-        self.fields["reports_to_id"].choices = [("", _("— none —")), *posts]
+        cast(forms.ChoiceField, self.fields["reports_to_id"]).choices = [
+            ("", _("— none —")),
+            *posts,
+        ]
 
 
 class OfficerChoiceForm(ServiceForm):
@@ -128,13 +135,14 @@ class OfficerChoiceForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer_id"].choices = [
+        cast(forms.ChoiceField, self.fields["officer_id"]).choices = [
             ("", _("— a new officer (give the name and e-mail below) —")),
             *selectors.officer_choices(),
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         officer_id = cleaned.get("officer_id")
         full_name = (cleaned.get("full_name") or "").strip()
         email = (cleaned.get("email") or "").strip()
@@ -170,6 +178,18 @@ class OfficerChoiceForm(ServiceForm):
         }
 
 
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Needed when the officer is an administrator of this e-office. It is recorded, "
+            "and told with the change to the post's reporting officer."
+        ),
+    )
+
+
 class PostingForm(OfficerChoiceForm):
     from_date = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
     is_additional_charge = forms.BooleanField(
@@ -177,6 +197,7 @@ class PostingForm(OfficerChoiceForm):
         required=False,
         help_text=_("The officer keeps their own post and holds this one besides."),
     )
+    reason = _reason_field()
 
 
 class TransferForm(OfficerChoiceForm):
@@ -191,6 +212,7 @@ class TransferForm(OfficerChoiceForm):
         required=False,
         help_text=_("The new holder keeps their own post and holds this one besides."),
     )
+    reason = _reason_field()
 
 
 class EndPostingForm(ServiceForm):
@@ -218,13 +240,14 @@ class DelegationForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["delegate_id"].choices = [
+        cast(forms.ChoiceField, self.fields["delegate_id"]).choices = [
             ("", _("Choose an officer…")),
             *selectors.officer_choices(),
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("from_date"), cleaned.get("to_date")
         if start and end and end < start:
             self.add_error("to_date", _("The delegation cannot end before it begins."))
@@ -240,11 +263,12 @@ TABLE_LABELS = {
 
 
 class ImportForm(ServiceForm):
-    """The survey's four tables, each typed, pasted or uploaded; any may be left empty."""
+    """The four tables of the org chart's CSV format, each typed, pasted or uploaded; any may be
+    left empty."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for table in survey.TABLES.values():
+        for table in org_chart_csv.TABLES.values():
             self.fields[table.name] = forms.CharField(
                 label=TABLE_LABELS[table.name],
                 required=False,
@@ -258,26 +282,29 @@ class ImportForm(ServiceForm):
             )
 
     def table_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[name], self[f"{name}_file"]) for name in survey.TABLES]
+        return [(self[name], self[f"{name}_file"]) for name in org_chart_csv.TABLES]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        for name in survey.TABLES:
+        super().clean()
+        cleaned = self.cleaned_data
+        for name in org_chart_csv.TABLES:
             upload = cleaned.get(f"{name}_file")
             if not upload:
                 continue
             try:
                 # One byte over the limit is enough for decode_upload to refuse it.
-                cleaned[name] = survey.decode_upload(upload.read(survey.MAX_BYTES + 1))
+                cleaned[name] = org_chart_csv.decode_upload(
+                    upload.read(org_chart_csv.MAX_BYTES + 1)
+                )
             except ValidationError as error:
                 self.add_error(f"{name}_file", error)
                 continue
             # Shown back in the text box, so a line can be corrected in place and applied.
-            self.data = self.data.copy()
+            self.data = cast(QueryDict, self.data).copy()
             self.data[self.add_prefix(name)] = cleaned[name]
         return cleaned
 
     @property
     def tables(self) -> dict[str, str]:
         """The services' offices / posts / officers / channels arguments."""
-        return {name: self.cleaned_data.get(name) or "" for name in survey.TABLES}
+        return {name: self.cleaned_data.get(name) or "" for name in org_chart_csv.TABLES}

@@ -33,7 +33,7 @@ from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.utils import schema_exists
 from psycopg import sql
 
-from provisioning import storage
+from config import tenant_storage as storage
 from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, run_pg_dump
 from provisioning.migration_state import expected_tenant_migrations
 from provisioning.models import TenantArchive

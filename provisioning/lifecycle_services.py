@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_exists
 from psycopg import sql
 
+from config import tenant_storage as storage
 from config.tenancy import use_public_schema
-from provisioning import storage
 from provisioning.archive import export_tenant, restore_archive
 from provisioning.migration_state import (
     TEMPLATE_SCHEMA,

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from config import tenant_storage as storage
 from eoffice.services.org_chart import ensure_tenant_admin, seed_org_chart
-from provisioning import storage
 from provisioning.blueprint import create_schema_from_blueprint
 from provisioning.invitation import send_invitation
 from provisioning.models import ProvisioningAttempt, ProvisioningStep

@@ -4,12 +4,13 @@ that refer to earlier ones (posts name offices …) are given what those steps h
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
-from tenants import survey
+from eoffice import org_chart_csv as survey
 from tenants.models import Tenant
 from tenants.selectors import is_subdomain_taken, possible_parents
 from tenants.validators import validate_subdomain
@@ -40,7 +41,7 @@ class OrganisationForm(forms.Form):
 
     def __init__(self, *args: Any, platform_domain: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = possible_parents()
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = possible_parents()
         self.fields["subdomain"].help_text = self.fields["subdomain"].help_text.format(
             platform=platform_domain
         )
@@ -96,7 +97,8 @@ class TableForm(forms.Form):
         self.fields["rows"].initial = ",".join(self.table.columns) + "\n"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         upload = cleaned.get("upload")
         if upload:
             try:
@@ -105,7 +107,7 @@ class TableForm(forms.Form):
                 self.add_error("upload", error)
                 return cleaned
             # Shown back in the text box, so a rejected line can be corrected in place.
-            self.data = self.data.copy()
+            self.data = cast(QueryDict, self.data).copy()
             self.data[self.add_prefix("rows")] = cleaned["rows"]
         text = cleaned.get("rows", "")
         if not self.required_table and _only_header(text, self.table):
@@ -164,7 +166,8 @@ class OfficersForm(TableForm):
         return survey.check_officers(rows, posts=self.posts)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         officers, expected = cleaned.get("officers"), cleaned.get("expected_users")
         if officers and expected and len(officers) > expected:
             self.add_error(

@@ -135,7 +135,7 @@ class TenantEvent(models.Model):
 class Application(models.Model):
     """What an organisation submitted when it applied, and the federal board's decision.
 
-    The survey is kept as submitted (already validated; see tenants.survey), so the org chart
+    The survey is kept as submitted (already validated; see eoffice.org_chart_csv), so the org chart
     the instance is seeded with is exactly what the applicant saw on the review step.
     """
 

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from tenants import survey
+from eoffice import org_chart_csv as survey
 from tenants.application_flow import (
     SLUGS,
     STEPS,

@@ -68,7 +68,7 @@ def fill_in(client: Client, subdomain: str, **kwargs: Any) -> None:
 
 def survey(**overrides: Any) -> dict[str, Any]:
     """The survey of `steps` as it is stored with an application."""
-    from tenants import survey as tables
+    from eoffice import org_chart_csv as tables
 
     def rows(table: tables.Table, text: str) -> list[dict[str, str]]:
         return [row.values for row in tables.parse(table, text)]

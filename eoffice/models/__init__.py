@@ -2,6 +2,7 @@
 
 from eoffice.models.audit import AuditEntry
 from eoffice.models.movement import Movement, PostAccess
+from eoffice.models.notices import Notice, NoticeRead
 from eoffice.models.numbering import DiaryCounter, FileCounter, FileNumbering
 from eoffice.models.org_changes import OrgChange
 from eoffice.models.org_chart import Delegation, Office, Post, Posting, SubmissionChannel
@@ -33,6 +34,8 @@ __all__ = [
     "Item",
     "Movement",
     "Note",
+    "Notice",
+    "NoticeRead",
     "Office",
     "OrgChange",
     "Post",

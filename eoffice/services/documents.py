@@ -18,10 +18,10 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from accounts.models import User
+from config import tenant_storage as storage
 from config.tenancy import current_schema, current_tenant
 from eoffice.errors import Invalid
 from eoffice.models import Document
-from provisioning import storage
 
 MAX_BYTES = 25 * 1024 * 1024
 ACCEPTED = gettext_lazy("PDF, PNG, JPEG, TIFF, Word, Excel, PowerPoint or OpenDocument")

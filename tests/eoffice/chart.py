@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.invitations import Site
 from accounts.models import User
 from accounts.services import create_account
 from eoffice.models import (
@@ -38,6 +39,8 @@ from eoffice.services.files import FileDetails
 from eoffice.services.receipts import ReceiptDetails, Upload
 
 ORIGIN = Origin("203.0.113.7", "pytest")
+# Punjab's e-office as an administrator's request names it, for the invitations it sends.
+PUNJAB_SITE = Site(name="Test Punjab", base_url="http://punjab.localhost")
 PASSWORD = "Correct-Horse-2026"
 
 POSTS = [

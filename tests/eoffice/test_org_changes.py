@@ -4,6 +4,7 @@ listed on the History page to the administrators of the same e-office only."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ from eoffice.services.org_chart import NewOfficer
 from tests.conftest import World, client_for, signed_in_client
 from tests.eoffice.chart import (
     ORIGIN,
+    PUNJAB_SITE,
     Chart,
     by_admin,
     days_from_now,
@@ -182,7 +184,7 @@ def _chart_imported(chart: Chart, world: World) -> tuple[Callable[[], object], s
             posts="abbreviation,designation,office_code,reports_to\n"
             "DS(Legal),Deputy Secretary (Legal),LEGAL,SECY\n",
             officers="full_name,email,post\nLaila Legal,laila@punjab.example,DS(Legal)\n",
-            tenant=world.punjab.tenant,
+            site=PUNJAB_SITE,
             **by_admin(),
         ),
         "Chart imported from CSV: 1 office added, 1 post added and 1 officer posted (1 new "
@@ -193,7 +195,7 @@ def _chart_imported(chart: Chart, world: World) -> tuple[Callable[[], object], s
 def _invitation_sent(chart: Chart, world: World) -> tuple[Callable[[], object], str]:
     return (
         lambda: services.send_officer_invitation(
-            tenant=world.punjab.tenant, officer=chart.officers["so"], **by_admin()
+            site=PUNJAB_SITE, officer=chart.officers["so"], **by_admin()
         ),
         "Invitation to set a password sent to SO Officer <so@punjab.example>",
     )
@@ -291,7 +293,7 @@ def test_a_transfer_to_a_new_officer_says_so_in_its_single_entry(
                 post_id=post.pk,
                 on=days_from_now(3),
                 new_officer=NewOfficer(full_name="Nadia New", email="Nadia@Punjab.example"),
-                tenant=world.punjab.tenant,
+                site=PUNJAB_SITE,
                 **by_admin(),
             )
         )
@@ -443,13 +445,18 @@ def test_a_change_that_changes_nothing_records_nothing(chart: Chart) -> None:
     assert not OrgChange.objects.exists()
 
 
-def test_an_invitation_the_mail_server_refuses_records_nothing(
-    chart: Chart, world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def refuse(**kwargs: Any) -> None:
-        raise ConnectionRefusedError("mail server down")
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+
+def test_an_invitation_the_mail_server_refuses_records_nothing(
+    chart: Chart, world: World, settings: Any
+) -> None:
+    # A real SMTP connection to a port nobody listens on: the mail server is down.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
     admin = signed_in_client(world.punjab.host, world.punjab.admin_email)
 
     page = admin.post(f"/manage/officers/{chart.officers['so'].pk}/invite/", follow=True)

@@ -17,7 +17,7 @@ from eoffice.models import Office, Post, Posting, SubmissionChannel
 from eoffice.selectors.access import desk_of
 from eoffice.services.org_chart import Change, check_import, import_org_chart
 from tests.conftest import World, signed_in_client
-from tests.eoffice.chart import Chart, by_admin
+from tests.eoffice.chart import PUNJAB_SITE, Chart, by_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_an_import_adds_to_the_chart_once_however_often_it_is_applied(
     tables = {"offices": OFFICES, "posts": POSTS, "officers": OFFICERS, "channels": CHANNELS}
 
     with django_capture_on_commit_callbacks(execute=True):
-        plan = import_org_chart(**tables, tenant=world.punjab.tenant, **by_admin())
+        plan = import_org_chart(**tables, site=PUNJAB_SITE, **by_admin())
 
     assert [(r.line, r.change) for r in plan.lines["posts"]] == [
         (2, Change.NEW),
@@ -78,7 +78,7 @@ def test_an_import_adds_to_the_chart_once_however_often_it_is_applied(
     assert [m.to for m in mail.outbox] == [["laila@punjab.example"]]
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = import_org_chart(**tables, tenant=world.punjab.tenant, **by_admin())
+        again = import_org_chart(**tables, site=PUNJAB_SITE, **by_admin())
 
     assert again.changes == 0
     assert {r.change for rows in again.lines.values() for r in rows} == {Change.SAME}

@@ -22,6 +22,7 @@ from eoffice.services.org_chart import NewOfficer, transfer_post
 from tests.conftest import World, signed_in_client
 from tests.eoffice.chart import (
     ORIGIN,
+    PUNJAB_SITE,
     Chart,
     by_admin,
     days_from_now,
@@ -174,7 +175,7 @@ def test_a_transfer_to_a_new_officer_creates_and_invites_them(
             post_id=chart.post("SO(Admin)").pk,
             on=timezone.localdate(),
             new_officer=NewOfficer(full_name="Nadia New", email="Nadia.New@punjab.example"),
-            tenant=world.punjab.tenant,
+            site=PUNJAB_SITE,
             **by_admin(),
         )
 

@@ -24,8 +24,8 @@ from django_tenants.utils import schema_context, schema_exists
 from pytest_django import DjangoDbBlocker
 
 from accounts.services import create_account
+from config import tenant_storage as storage
 from config.tenancy import use_public_schema
-from provisioning import storage
 from provisioning.archive import export_tenant, read_manifest, restore_archive
 from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, create_schema_from_blueprint
 from provisioning.lifecycle_services import archive_tenant, delete_tenant, restore_tenant

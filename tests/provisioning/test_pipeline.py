@@ -11,9 +11,10 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import Plan
+from config import tenant_storage as storage
 from eoffice.models import Office, Post, Posting, SubmissionChannel
 from eoffice.services.org_chart import seed_org_chart
-from provisioning import pipeline, storage
+from provisioning import pipeline
 from provisioning.models import ProvisioningAttempt, ProvisioningStep
 from provisioning.services import provision_tenant
 from tenants.lifecycle import TransitionNotAllowed

@@ -17,7 +17,8 @@ from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from accounts.services import create_account
-from provisioning import pipeline, storage
+from config import tenant_storage as storage
+from provisioning import pipeline
 from provisioning.blueprint import create_schema_from_blueprint
 from provisioning.demo import load_demo
 from provisioning.demo_data import DEMO_PASSWORD, DemoTenant

@@ -19,7 +19,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 import tenants.migrations
 from accounts.services import create_account
-from provisioning import storage
+from config import tenant_storage as storage
 from provisioning.blueprint import create_schema_from_blueprint
 from provisioning.lifecycle_services import latest_archive_of_schema
 from provisioning.migration_state import TEMPLATE_SCHEMA

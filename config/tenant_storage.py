@@ -1,7 +1,9 @@
 """A tenant's place in object storage: a key prefix in the bucket, or a folder locally.
 
-One bucket serves every tenant (buckets per account are limited, prefixes are not); the prefix
-is recorded on the tenant, so a restored tenant keeps working wherever its files were put.
+A platform-wide helper: the e-office stores its documents here; provisioning creates, archives
+and deletes a tenant's location. One bucket serves every tenant (buckets per account are
+limited, prefixes are not); the prefix is recorded on the tenant, so a restored tenant keeps
+working wherever its files were put.
 """
 
 from __future__ import annotations

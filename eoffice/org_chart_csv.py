@@ -1,9 +1,13 @@
-"""The onboarding survey's tables (offices, posts, officers, channels of submission).
+"""The org chart's CSV format: four tables (offices, posts, officers, channels of submission).
 
-Each table is CSV text, typed in the application form or uploaded as a file. Parsing reports
-every problem with its line number, and each table is checked against the tables it refers to
-(posts name offices, officers and channels name posts), so the org chart an instance is seeded
-with is whole: no dangling reference, no duplicate, no reporting loop.
+The sign-up survey (tenants) and the e-office's own import (Manage → Import from CSV) both take
+the chart in these tables, so what an applicant uploads can be imported again later. This module
+is pure: it parses and checks text and touches no database.
+
+Each table is CSV text, typed in or uploaded as a file. Parsing reports every problem with its
+line number, and each table is checked against the tables it refers to (posts name offices,
+officers and channels name posts), so the org chart an instance is seeded with is whole: no
+dangling reference, no duplicate, no reporting loop.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
-"""The survey's tables: every malformed line is reported with its number and reason."""
+"""The org chart's CSV tables (the sign-up survey's): every malformed line is reported
+with its number and reason."""
 
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from tenants import survey
+from eoffice import org_chart_csv as survey
 from tests import onboarding
 
 

@@ -148,7 +148,9 @@ def test_a_new_forged_forwarded_for_each_time_does_not_evade_the_sign_in_limit(
     limit = int(settings.ACCOUNT_RATE_LIMITS["login_failed"].split("/")[0])
     peer = _random_address()
 
-    with override_settings(TRUSTED_PROXIES=PROXIES):
+    # Production used to tell allauth to take the last X-Forwarded-For hop from any sender;
+    # whatever allauth's own setting says, the platform's rule decides.
+    with override_settings(TRUSTED_PROXIES=PROXIES, ALLAUTH_TRUSTED_PROXY_COUNT=1):
         blocked = _failed_sign_ins(
             world,
             limit + 10,

@@ -41,7 +41,7 @@ def parse_networks(values: Iterable[str], *, setting: str = "TRUSTED_PROXIES") -
     networks = []
     for value in values:
         try:
-            networks.append(ipaddress.ip_network(value.strip(), strict=False))
+            networks.append(ipaddress.ip_network(value.strip()))
         except ValueError:
             raise ImproperlyConfigured(
                 f"{setting} must list IP addresses or networks (CIDR), not {value!r}."
@@ -52,6 +52,11 @@ def parse_networks(values: Iterable[str], *, setting: str = "TRUSTED_PROXIES") -
 @lru_cache(maxsize=8)
 def _networks(values: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(parse_networks(values))
+
+
+def networks_of(values: Iterable[str]) -> tuple[Network, ...]:
+    """parse_networks, once per distinct list (settings are read on every request)."""
+    return _networks(tuple(values))
 
 
 def parse_address(value: str | None) -> Address | None:
@@ -77,7 +82,7 @@ def in_networks(address: Address | None, networks: Sequence[Network]) -> bool:
 
 
 def trusted_proxies() -> tuple[Network, ...]:
-    return _networks(tuple(settings.TRUSTED_PROXIES))
+    return networks_of(settings.TRUSTED_PROXIES)
 
 
 def peer_is_trusted_proxy(request: HttpRequest) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from config.client_address import client_address, in_networks, parse_address, parse_networks
+from config.client_address import client_address, in_networks, networks_of, parse_address
 from config.readiness import run_checks
 
 logger = logging.getLogger(__name__)
@@ -23,9 +23,7 @@ def may_see_details(request: HttpRequest) -> bool:
     presented = request.headers.get(READINESS_TOKEN_HEADER, "")
     if token and presented and hmac.compare_digest(presented.encode(), token.encode()):
         return True
-    networks = parse_networks(
-        settings.READINESS_ALLOWED_NETWORKS, setting="READINESS_ALLOWED_NETWORKS"
-    )
+    networks = networks_of(settings.READINESS_ALLOWED_NETWORKS)
     return in_networks(parse_address(client_address(request)), networks)
 
 

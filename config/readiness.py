@@ -1,4 +1,4 @@
-"""Checks that the dependencies a request needs (database, broker, storage) answer now."""
+"""Checks that what a request needs (database, broker, storage, static files) is there now."""
 
 import os
 import time
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.db import connection
 from kombu import Connection
 
@@ -51,10 +52,23 @@ def check_storage() -> None:
         raise OSError(f"storage folder {folder} is missing or not writable")
 
 
+def check_static() -> None:
+    # With hashed names every page's {% static %} needs the manifest, loaded when this process
+    # first used the storage: without it each page is a 500 (ValueError: Missing manifest entry).
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return  # locally the finders serve the source folders; there is nothing to collect
+    if not staticfiles_storage.hashed_files:
+        raise OSError(
+            f"no static files manifest ({staticfiles_storage.manifest_name}) in "
+            f"{settings.STATIC_ROOT}: run `manage.py collectstatic` before starting the web process"
+        )
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "broker": check_broker,
     "storage": check_storage,
+    "static": check_static,
 }
 
 

@@ -4,12 +4,15 @@ Defaults suit the embedded local stack (`make run`, `make test`). With DJANGO_EN
 the process refuses to start on unsafe values instead of falling back to them.
 """
 
+import math
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.client_address import parse_networks
 from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,11 +37,25 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", "" if IS_PRODUCTION else _LOCAL_SECRET
 DEBUG = env_bool("DJANGO_DEBUG", not IS_PRODUCTION)
 ALLOWED_HOSTS = [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", *env_list("DJANGO_ALLOWED_HOSTS")]
 
+
+def _looks_random(key: str) -> bool:
+    """At least 50 characters, not Django's placeholder, not a repeated block, and at least 160
+    bits by the characters' own frequencies: a 50-character hex key passes, "abc" * 20 fails."""
+    if len(key) < 50 or key.startswith("django-insecure-") or key == _LOCAL_SECRET:
+        return False
+    if any(key == (key[:size] * (len(key) // size + 1))[: len(key)] for size in range(1, 26)):
+        return False
+    counts = Counter(key).values()
+    bits = -sum(n * math.log2(n / len(key)) for n in counts)
+    return len(counts) >= 10 and bits >= 160
+
+
 if IS_PRODUCTION:
-    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == _LOCAL_SECRET:
+    if not _looks_random(SECRET_KEY):
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters in "
-            "production (python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+            "production, not a placeholder or a pattern "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
         )
     if not PLATFORM_DOMAIN or PLATFORM_DOMAIN in {"localhost", "127.0.0.1"}:
         raise ImproperlyConfigured(
@@ -88,11 +105,17 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # First: forwarded headers from anyone but a trusted proxy are gone before anything reads them.
+    "config.client_address.TrustedProxyMiddleware",
+    "config.security_headers.ContentSecurityPolicyMiddleware",
     # Probes answer before host validation and tenant lookup: a load balancer asks by IP.
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside everything that answers for a signed-in officer (views, the MFA and read-only
+    # middleware below), so each of those answers is marked no-store.
+    "config.security_headers.PrivatePagesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,6 +177,11 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 # --- Cache and sessions --------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+if IS_PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in production: rate limits (failed sign-ins) and cached sessions "
+        "must be shared by every web process, not counted separately in each."
+    )
 # Keys carry the tenant's schema (django_tenants.cache.make_key), so a cached session or rate-limit
 # counter of one tenant is never found under another tenant's host.
 _cache_common = {
@@ -234,8 +262,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": f"{_LOGINS_PER_IP // 10}/m/ip,5/m/key",
     "reset_password_from_key": f"{_LOGINS_PER_IP // 10}/m/ip",
 }
-# Behind the load balancer REMOTE_ADDR is the balancer's: take the client from X-Forwarded-For.
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if IS_PRODUCTION else 0)
+# allauth counts per-IP limits under config.client_address's rule (accounts.adapter), never a
+# number of X-Forwarded-For hops that any client can prepend to.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # allauth signs its "trust this browser" cookie with the shared key alone, not bound to a tenant.
 MFA_TRUST_ENABLED = False
@@ -328,7 +356,7 @@ if not S3_BUCKET:
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -349,7 +377,39 @@ USE_I18N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Security headers (production) -----------------------------------------------------------
+# --- Proxies ---------------------------------------------------------------------------------
+# X-Forwarded-For and X-Forwarded-Proto count only from these peers (the load balancer's
+# addresses or networks); from anyone else they are removed (config.client_address).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+parse_networks(TRUSTED_PROXIES)
+if IS_PRODUCTION and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXIES must list the load balancer's addresses or networks in production "
+        "(e.g. 10.0.0.0/16): without it every client looks like the balancer, and HTTPS "
+        "requests like plain HTTP."
+    )
+if env_str("TRUSTED_PROXY_COUNT"):
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT is no longer read (any client can add hops to X-Forwarded-For): "
+        "list the proxies' addresses or networks in TRUSTED_PROXIES instead."
+    )
+
+# --- Security headers -------------------------------------------------------------------------
+# Every page; htmx and the few scripts are files in static/, so scripts need no 'unsafe-inline'.
+# Inline style attributes (an office's indent by depth) are allowed; <style> elements are not.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],  # the two-factor QR code is a data: image
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'none'"],
+    "object-src": ["'none'"],
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -398,3 +458,10 @@ if SENTRY_DSN:
 
 # How long readiness probes wait on each dependency before calling it down.
 READINESS_TIMEOUT = env_float("READINESS_TIMEOUT_SECONDS", 2.0)
+# /readyz names the failing dependency and its error only to a caller that sends this token in
+# X-Readiness-Token or comes from one of these networks; everyone else gets only the status.
+READINESS_TOKEN = env_str("READINESS_TOKEN")
+READINESS_ALLOWED_NETWORKS = env_list("READINESS_ALLOWED_NETWORKS")
+parse_networks(READINESS_ALLOWED_NETWORKS, setting="READINESS_ALLOWED_NETWORKS")
+if IS_PRODUCTION and READINESS_TOKEN and len(READINESS_TOKEN) < 32:
+    raise ImproperlyConfigured("READINESS_TOKEN must be at least 32 random characters.")

@@ -14,4 +14,6 @@ keepalive = 5
 max_requests = 2000  # recycle slowly, so a leak never becomes an outage
 max_requests_jitter = 200
 accesslog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# One list of trusted proxies for gunicorn (wsgi.url_scheme from X-Forwarded-Proto) and Django
+# (config.client_address): a header from any other peer is ignored by both.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")

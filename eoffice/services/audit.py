@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import User
+from config.client_address import client_address
 from eoffice.models import AuditEntry, Item, OrgChange, Post
 
 
@@ -22,11 +23,8 @@ class Origin:
 
     @classmethod
     def of(cls, request: HttpRequest) -> Origin:
-        # Behind the platform's load balancer REMOTE_ADDR is the balancer; it appends the
-        # client's address last to X-Forwarded-For.
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        address = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR")
-        return cls(address or None, request.META.get("HTTP_USER_AGENT", "")[:300])
+        # The platform's one rule: X-Forwarded-For counts only from a trusted proxy.
+        return cls(client_address(request), request.META.get("HTTP_USER_AGENT", "")[:300])
 
 
 def record(

@@ -8,7 +8,7 @@ from io import BytesIO
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from eoffice.errors import Invalid
@@ -141,6 +141,7 @@ def test_a_failed_action_leaves_no_entry(chart: Chart) -> None:
     assert AuditEntry.objects.count() == before
 
 
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/24"])
 def test_origin_is_the_client_behind_the_load_balancer() -> None:
     factory = RequestFactory()
     forwarded = factory.get(

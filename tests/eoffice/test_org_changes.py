@@ -15,6 +15,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -310,6 +311,7 @@ def test_a_transfer_to_a_new_officer_says_so_in_its_single_entry(
     assert mail.outbox[-1].to == ["nadia@punjab.example"]
 
 
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/24"])  # the load balancer at 10.0.0.2
 def test_changes_made_in_the_browser_name_the_administrator_and_their_address(
     chart: Chart, world: World
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -217,8 +217,23 @@ def posting_for_admin(posting_id: int) -> Posting | None:
     return Posting.objects.select_related("officer", "post__office").filter(pk=posting_id).first()
 
 
-def delegations_of_post(post: Post) -> QuerySet[Delegation]:
-    return post.delegations.select_related("delegate", "created_by").order_by("-from_date", "-pk")
+def _with_status(rows: QuerySet[Delegation], on: date) -> QuerySet[Delegation]:
+    """Each delegation with `status` on `on`: "revoked", "ended", "in force" or "upcoming"
+    (worked out by the database, so pages read it off the row)."""
+    return rows.annotate(
+        status=Case(
+            When(revoked_at__isnull=False, then=Value("revoked")),
+            When(to_date__lt=on, then=Value("ended")),
+            When(from_date__lte=on, then=Value("in force")),
+            default=Value("upcoming"),
+            output_field=CharField(),
+        )
+    )
+
+
+def delegations_of_post(post: Post, on: date) -> QuerySet[Delegation]:
+    rows = post.delegations.select_related("delegate", "created_by")
+    return _with_status(rows, on).order_by("-from_date", "-pk")
 
 
 @dataclass(frozen=True)
@@ -230,7 +245,7 @@ class DelegationsList:
 
 def delegations_for_admin(on: date, *, ended_limit: int = 50) -> DelegationsList:
     """Every delegation in force on `on` or still to begin, and the latest ended or revoked."""
-    rows = Delegation.objects.select_related("post", "delegate", "created_by")
+    rows = _with_status(Delegation.objects.select_related("post", "delegate", "created_by"), on)
     live = rows.filter(revoked_at__isnull=True, to_date__gte=on).order_by("from_date", "pk")
     ended = rows.filter(Q(revoked_at__isnull=False) | Q(to_date__lt=on)).order_by(
         "-to_date", "-pk"
@@ -238,15 +253,6 @@ def delegations_for_admin(on: date, *, ended_limit: int = 50) -> DelegationsList
     in_force = [delegation for delegation in live if delegation.from_date <= on]
     upcoming = [delegation for delegation in live if delegation.from_date > on]
     return DelegationsList(in_force=in_force, upcoming=upcoming, ended=list(ended))
-
-
-def delegation_status(delegation: Delegation, on: date) -> str:
-    """ "revoked", "ended", "in force" or "upcoming" on `on`."""
-    if delegation.revoked_at is not None:
-        return "revoked"
-    if delegation.to_date < on:
-        return "ended"
-    return "in force" if delegation.from_date <= on else "upcoming"
 
 
 @dataclass(frozen=True)

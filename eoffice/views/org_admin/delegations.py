@@ -76,6 +76,4 @@ def delegations(request: HttpRequest) -> HttpResponse:
     """Who acts for which post: in force today, still to begin, and lately ended or revoked."""
     on = today()
     listed = selectors.delegations_for_admin(on)
-    for delegation in (*listed.in_force, *listed.upcoming, *listed.ended):
-        delegation.status = selectors.delegation_status(delegation, on)  # type: ignore[attr-defined]
     return render(request, "eoffice/manage/delegations.html", {"delegations": listed, "today": on})

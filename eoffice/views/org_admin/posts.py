@@ -61,9 +61,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("manage:post", pk=post.pk)
     on = today()
-    delegations = list(selectors.delegations_of_post(post))
-    for delegation in delegations:
-        delegation.status = selectors.delegation_status(delegation, on)  # type: ignore[attr-defined]
+    delegations = list(selectors.delegations_of_post(post, on))
     context = {
         "post": post,
         "form": form,

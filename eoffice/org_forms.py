@@ -14,12 +14,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eoffice.forms import DateInput
 from eoffice.models import Office, Post
 from eoffice.selectors import org_chart as selectors
 from eoffice.services.org_chart import NewOfficer
 from tenants import survey
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class ServiceForm(forms.Form):

@@ -52,7 +52,8 @@ def test_receipt_to_file_to_deputy_secretary_and_back(world: World, chart: Chart
     file = Item.objects.get(kind="file")
     assert response["Location"] == reverse("item", args=[file.pk])
     page = so.get(response["Location"])
-    assert b"pp. 1" in page.content and b"School repairs 2026" in page.content
+    assert b"pp. <bdi dir=\"ltr\">1\xe2\x80\x932</bdi>" in page.content
+    assert b"School repairs 2026" in page.content
 
     so.post(reverse("item_note", args=[file.pk]), {"body": "Submitted for approval."})
     response = so.post(

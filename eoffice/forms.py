@@ -169,9 +169,7 @@ class NoteBoxForm(forms.Form):
     note = forms.CharField(
         required=False, strip=False, max_length=MAX_NOTE_CHARS, widget=forms.HiddenInput
     )
-    note_choice = forms.ChoiceField(
-        label=_("Your note"), required=False, widget=forms.RadioSelect
-    )
+    note_choice = forms.ChoiceField(label=_("Your note"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

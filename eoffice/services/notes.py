@@ -103,7 +103,9 @@ def save_draft(*, desk: Desk, file_id: int, body: str, origin: Origin) -> Note:
     body = _clean(body)
     if file.tray == File.Tray.CLOSED:
         raise Refused(gettext("A closed file takes no new notes; reopen it first."))
-    return _write_draft(desk=desk, file=file, post=post, body=body, note=_own_draft(desk, file, post))
+    return _write_draft(
+        desk=desk, file=file, post=post, body=body, note=_own_draft(desk, file, post)
+    )
 
 
 def take_typed_note(

@@ -7,6 +7,7 @@ from tenants.models import Tenant
 
 
 class ArchiveForm(LifecycleActionForm):
+    id_prefix = "archive"
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
@@ -20,6 +21,8 @@ class ArchiveForm(LifecycleActionForm):
 
 class DeleteForm(LifecycleActionForm):
     """Deleting also asks for the tenant's name, typed, so it is never a slip of the mouse."""
+
+    id_prefix = "delete"
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -43,6 +46,7 @@ class DeleteForm(LifecycleActionForm):
 
 
 class RestoreForm(LifecycleActionForm):
+    id_prefix = "restore"
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False
     )

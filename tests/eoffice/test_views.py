@@ -284,3 +284,52 @@ def test_the_draft_saves_itself_and_says_when(world: World, chart: Chart) -> Non
     refused = other.post(url, {"body": "Mine", "autosave": "1"}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 200 and "Not saved" in refused.content.decode()
     assert Note.objects.filter(file_id=file.pk).count() == 1
+
+
+# --- Top bar, closed files, and what the movement shows (issue 9, point 14) ---
+
+
+def _topbar(page: str) -> str:
+    return page[page.index('<header class="topbar">') : page.index("</header>")]
+
+
+def test_the_top_bar_shows_the_officers_posts_not_their_email(world: World, chart: Chart) -> None:
+    from tests.eoffice.chart import give_post
+
+    give_post(chart, "so", "SO(Budget)")
+    so = chart.officers["so"]
+    bar = _topbar(client_as(world, chart, "so").get(reverse("inbox")).content.decode())
+    assert so.email not in bar
+    assert '<bdi title="Section Officer (Admin)">SO(Admin)</bdi>' in bar
+    assert '<bdi title="Section Officer (Budget)">SO(Budget)</bdi> (additional charge)' in bar
+
+
+def test_a_closed_file_says_who_closed_it_when_and_why_and_its_movement_shows_it(
+    world: World, chart: Chart
+) -> None:
+    from eoffice.services import files
+    from tests.eoffice.chart import ORIGIN, open_file
+
+    file = open_file(chart, "so")
+    so_desk = chart.desk("so")
+    files.park(desk=so_desk, file_id=file.pk, origin=ORIGIN)
+    files.unpark(desk=so_desk, file_id=file.pk, origin=ORIGIN)
+    files.close_file(desk=so_desk, file_id=file.pk, reason="Sanction issued", origin=ORIGIN)
+    page = client_as(world, chart, "so").get(reverse("item", args=[file.pk])).content.decode()
+    banner = page[page.index('class="closed-banner"') : page.index('class="file-portions"')]
+    so = chart.officers["so"]
+    assert f"Closed by <bdi>{so.full_name}</bdi> (<bdi>SO(Admin)</bdi>) on <time>" in banner
+    assert "Sanction issued" in banner
+    files.reopen_file(desk=so_desk, file_id=file.pk, reason="Audit objection", origin=ORIGIN)
+    page = client_as(world, chart, "so").get(reverse("item", args=[file.pk])).content.decode()
+    assert 'class="closed-banner"' not in page
+    timeline = page[page.index('id="movements"') :]
+    order = [
+        timeline.index(f'class="in-place in-place-{action}"')
+        for action in ("park", "unpark", "close", "reopen")
+    ]
+    assert order == sorted(order)
+    assert "<strong>Parked</strong>" in timeline and "<strong>Reopened</strong>" in timeline
+    assert "“Sanction issued”" in timeline and "“Audit objection”" in timeline
+    history = client_as(world, chart, "so").get(reverse("item_history", args=[file.pk]))
+    assert 'class="in-place in-place-close"' in history.content.decode()

@@ -143,9 +143,8 @@ def test_sign_in_pages(world: World) -> None:
         visitor = Client(HTTP_HOST=host)
         _check(visitor, reverse("account_login"))
         _check(visitor, reverse("account_reset_password"))
-    with schema_context(world.punjab.tenant.schema_name):
-        officer = User.objects.get(email=world.punjab.officer_email)
     signed_in = Client(HTTP_HOST=world.punjab.host)
-    signed_in.force_login(officer)
+    with schema_context(world.punjab.tenant.schema_name):
+        signed_in.force_login(User.objects.get(email=world.punjab.officer_email))
     _check(signed_in, reverse("account_email"))
     _check(signed_in, reverse("account_change_password"))

@@ -333,3 +333,21 @@ def test_a_closed_file_says_who_closed_it_when_and_why_and_its_movement_shows_it
     assert "“Sanction issued”" in timeline and "“Audit objection”" in timeline
     history = client_as(world, chart, "so").get(reverse("item_history", args=[file.pk]))
     assert 'class="in-place in-place-close"' in history.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "ur"])
+def test_dates_are_read_and_shown_day_first_in_both_languages(language: str) -> None:
+    from datetime import date
+
+    from django.utils import translation
+
+    from eoffice.forms import MoveForm
+
+    with translation.override(language):
+        form = MoveForm(data={"due_date": "03/04/2099"})
+        form.is_valid()
+        assert form.cleaned_data["due_date"] == date(2099, 4, 3)  # 3 April, not 4 March
+        bound = MoveForm(initial={"due_date": date(2099, 4, 3)}, auto_id="move_%s")
+        field = str(bound["due_date"])
+        assert 'type="text"' in field and 'value="03/04/2099"' in field
+        assert 'dir="ltr"' in field

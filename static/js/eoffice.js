@@ -26,6 +26,20 @@
     }
   });
 
+  /* --- On a phone the menus and tray tabs scroll sideways: the current one is brought into
+     view (never left cut off at the screen's edge), without scrolling the page itself. --- */
+  function showCurrent() {
+    document.querySelectorAll(".mainnav, .tabs").forEach(function (strip) {
+      var current = strip.querySelector("[aria-current='page']");
+      if (!current || strip.scrollWidth <= strip.clientWidth) return;
+      var box = strip.getBoundingClientRect();
+      var item = current.getBoundingClientRect();
+      if (item.left < box.left) strip.scrollLeft -= box.left - item.left + 16;
+      else if (item.right > box.right) strip.scrollLeft += item.right - box.right + 16;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showCurrent);
+
   /* --- The note box --- */
   function box() { return document.querySelector("[data-note-box]"); }
   var saved = null;       // the text the server holds, as far as this page knows

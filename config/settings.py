@@ -370,7 +370,10 @@ STORAGES = {
 LANGUAGE_CODE = "en"
 # The e-office speaks English and Urdu (right to left); each officer chooses (accounts.User).
 LANGUAGES = [("en", "English"), ("ur", "اردو")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's own strings, then django-allauth's pages in Urdu (see locale/allauth/README.md).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
+# Day/month/year input and display for both languages, whatever the browser's locale.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "eoffice_language"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Karachi")
 USE_I18N = True

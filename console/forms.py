@@ -7,8 +7,22 @@ from billing.selectors import plans_on_offer
 from tenants.models import Partner
 
 
-class LifecycleActionForm(forms.Form):
+class OwnIds(forms.Form):
+    """Field ids prefixed with the form's own name (`approve_reason`, `reject_reason`), so the
+    several forms of one console page never share an id and each label focuses its own box."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        prefix = self.id_prefix or type(self).__name__.removesuffix("Form").lower()
+        kwargs.setdefault("auto_id", f"{prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class LifecycleActionForm(OwnIds):
     """A disruptive action on a tenant: why, and an explicit confirmation."""
+
+    id_prefix = "suspend"
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -22,12 +36,14 @@ class LifecycleActionForm(forms.Form):
 
 
 class ResumeForm(LifecycleActionForm):
+    id_prefix = "resume"
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False
     )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(OwnIds):
     """Approval of an application: who operates the instance, and on which plan."""
 
     partner = forms.ModelChoiceField(
@@ -49,6 +65,8 @@ class ApproveForm(forms.Form):
 
 
 class RejectForm(LifecycleActionForm):
+    id_prefix = "reject"
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,

@@ -9,6 +9,7 @@ from tenants.models import Tenant
 
 
 class ArchiveForm(LifecycleActionForm):
+    id_prefix = "archive"
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
@@ -22,6 +23,8 @@ class ArchiveForm(LifecycleActionForm):
 
 class DeleteForm(LifecycleActionForm):
     """Deleting also asks for the tenant's name, typed, so it is never a slip of the mouse."""
+
+    id_prefix = "delete"
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -45,6 +48,7 @@ class DeleteForm(LifecycleActionForm):
 
 
 class RestoreForm(LifecycleActionForm):
+    id_prefix = "restore"
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -11,8 +11,31 @@ from django.utils.translation import gettext_lazy as _
 
 from eoffice.models import Category, Grading, Post, Priority, Receipt
 from eoffice.selectors.access import Desk
+from eoffice.services.notes import MAX_NOTE_CHARS, NoteChoice
 
-DATE = forms.DateInput(attrs={"type": "date"})
+
+class DateInput(forms.DateInput):
+    """A date typed as text in the active language's first input format (dd/mm/yyyy for
+    Pakistan, see config/formats), never the browser's own date picker, whose order follows the
+    browser's locale (mm/dd/yyyy on most machines) rather than the officer's."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "placeholder": _("dd/mm/yyyy"),
+                "class": "date-input",
+                "size": "10",
+                "dir": "ltr",
+                **(attrs or {}),
+            }
+        )
+
+
+DATE = DateInput()
 
 
 def _post_choices(posts: list[Post]) -> list[tuple[int, str]]:
@@ -96,7 +119,8 @@ class ReceiptForm(ActingPostMixin):
         self.initial.setdefault("priority", Priority.NORMAL)
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("mode") == Receipt.Mode.ELECTRONIC and not data.get("letter"):
             self.add_error(
                 "letter", _("Upload the scanned letter or e-mail of an electronic receipt.")
@@ -131,7 +155,43 @@ class FileForm(ActingPostMixin):
         self.add_acting_post(desk)
 
 
-class MoveForm(forms.Form):
+NOTE_CHOICES = {
+    NoteChoice.SEND: _("Sign it and send it with the file"),
+    NoteChoice.DRAFT: _("Send it as a draft, for the receiver to edit or approve"),
+    NoteChoice.KEEP: _("Keep it as my draft, not sent"),
+}
+
+
+class NoteBoxForm(forms.Form):
+    """A movement of a file carries what its page's note box held (copied in as the officer
+    types) and the officer's choice for it, so the server signs or keeps what they saw."""
+
+    note_choices: tuple[NoteChoice, ...] = (NoteChoice.SEND, NoteChoice.KEEP)
+
+    note = forms.CharField(
+        required=False, strip=False, max_length=MAX_NOTE_CHARS, widget=forms.HiddenInput
+    )
+    note_choice = forms.ChoiceField(label=_("Your note"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["note_choice"]).choices = [
+            (c.value, NOTE_CHOICES[c]) for c in self.note_choices
+        ]
+        self.initial.setdefault("note_choice", NoteChoice.SEND.value)
+
+    def typed_note(self) -> str | None:
+        """The note box's text; None when the request carried no note box."""
+        return self.cleaned_data.get("note", "") if "note" in self.data else None
+
+    def chosen_for_note(self) -> NoteChoice | None:
+        value = self.cleaned_data.get("note_choice")
+        return NoteChoice(value) if value else None
+
+
+class MoveForm(NoteBoxForm):
+    note_choices = (NoteChoice.SEND, NoteChoice.DRAFT, NoteChoice.KEEP)
+
     to_post = all_posts()
     remarks = forms.CharField(
         label=_("Remarks"),
@@ -140,10 +200,6 @@ class MoveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
-    draft_for_receiver = forms.BooleanField(
-        label=_("Send my draft note as a draft, for the receiver to edit or approve"),
-        required=False,
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,7 +212,7 @@ class MoveForm(forms.Form):
         return due
 
 
-class RemarksForm(forms.Form):
+class RemarksForm(NoteBoxForm):
     remarks = forms.CharField(
         label=_("Remarks"),
         required=False,
@@ -169,6 +225,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class CloseForm(NoteBoxForm, ReasonForm):
+    """Closing a file (or a receipt, which has no note box)."""
+
+
+class ParkForm(NoteBoxForm):
+    """Parking keeps the note box's text as the officer's draft; there is nothing to choose."""
 
 
 class NoteForm(forms.Form):
@@ -195,10 +259,11 @@ class PutInFileForm(forms.Form):
 
     def __init__(self, *args: Any, files: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].choices = [("", _("Choose a file…")), *files]
+        cast(forms.ChoiceField, self.fields["file"]).choices = [("", _("Choose a file…")), *files]
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         has_file, has_new = bool(data.get("file")), bool(data.get("new_subject"))
         if has_file == has_new:
             raise forms.ValidationError(
@@ -238,7 +303,10 @@ class TrayFilterForm(forms.Form):
 
     def __init__(self, *args: Any, desk: Desk, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["post"].choices = [("", _("All my posts")), *_post_choices(desk.posts)]
+        cast(forms.ChoiceField, self.fields["post"]).choices = [
+            ("", _("All my posts")),
+            *_post_choices(desk.posts),
+        ]
 
 
 class RegisterFilterForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eoffice import org_chart_csv
+from eoffice.forms import DateInput
 from eoffice.models import Office, Post
 from eoffice.selectors import org_chart as selectors
 from eoffice.services.org_chart import NewOfficer
@@ -23,7 +24,7 @@ from eoffice.services.org_chart import NewOfficer
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class ServiceForm(forms.Form):

@@ -186,9 +186,18 @@ def _stop(children: list[Child]) -> None:
             child.process.wait()
 
 
+def run_environment(env: dict[str, str]) -> dict[str, str]:
+    """The demo's environment: DEBUG is off unless asked for (DJANGO_DEBUG=true), because
+    people try the demo as users and attackers would; an unknown address then shows the
+    product's 404 page, never Django's debug page listing every URL pattern."""
+    return {**env, "DJANGO_DEBUG": env.get("DJANGO_DEBUG", "false")}
+
+
 def run(port: int) -> int:
     from_start = time.perf_counter()
-    with database() as env:
+    with database() as base_env:
+        env = run_environment(base_env)
+        debug = env["DJANGO_DEBUG"].lower() in {"1", "true", "yes", "on"}
         say("Migrating the public schema and every tenant schema")
         manage(env, "migrate_tenants", "-v", "0")
         say("Loading the demo")
@@ -197,7 +206,14 @@ def run(port: int) -> int:
             # runserver's reloader serves from a child process: stop its whole group.
             _start(
                 env,
-                [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"],
+                # Without DEBUG, runserver serves the static files only when told to.
+                [
+                    PYTHON,
+                    "manage.py",
+                    "runserver",
+                    f"127.0.0.1:{port}",
+                    *([] if debug else ["--insecure"]),
+                ],
                 signal_group=True,
             ),
             # The worker alone gets SIGTERM; its warm shutdown then stops its own pool.

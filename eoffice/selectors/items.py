@@ -5,6 +5,9 @@ Each part is one query whatever the file holds (50 notes or 5,000 movements).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
 from eoffice.models import (
@@ -66,6 +69,21 @@ def visible_notes(desk: Desk, file: File) -> list[Note]:
     )
 
 
+def own_draft(desk: Desk, file_id: int) -> Note | None:
+    """The officer's own draft in a file, at a post they hold, not sent on to another post."""
+    return (
+        Note.objects.filter(
+            file_id=file_id,
+            status=Note.Status.DRAFT,
+            author=desk.officer,
+            author_post_id__in=desk.post_ids,
+            draft_for_post__isnull=True,
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+
+
 def correspondence(desk: Desk, file: File) -> list[CorrespondenceEntry]:
     """The file's correspondence in page order. A Secret or Top Secret receipt the officer may
     not see keeps its place and pages but is marked `withheld`, its subject unshown. Two
@@ -99,6 +117,46 @@ def correspondence(desk: Desk, file: File) -> list[CorrespondenceEntry]:
 def movements(item: Item) -> QuerySet[Movement]:
     return item.movements.select_related("from_post", "to_post", "by", "read_by").order_by(
         "sent_at", "pk"
+    )
+
+
+# What is done to an item where it lies, shown in its movement beside the hand-overs.
+IN_PLACE = (
+    AuditEntry.Action.PARK,
+    AuditEntry.Action.UNPARK,
+    AuditEntry.Action.CLOSE,
+    AuditEntry.Action.REOPEN,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of an item's movement: a hand-over (`movement`) or an action in place
+    (`entry`: parked, taken out of parked, closed, reopened)."""
+
+    at: datetime
+    movement: Movement | None = None
+    entry: AuditEntry | None = None
+
+
+def timeline(item: Item) -> list[Step]:
+    """The item's movement in the order it happened: hand-overs and actions in place. Two
+    queries whatever the item's age."""
+    steps = [Step(at=m.sent_at, movement=m) for m in movements(item)]
+    steps += [
+        Step(at=e.at, entry=e)
+        for e in item.audit_entries.filter(action__in=IN_PLACE).select_related("officer", "post")
+    ]
+    return sorted(steps, key=lambda step: step.at)
+
+
+def closure(item: Item) -> AuditEntry | None:
+    """Who closed the item, when, from which post and why: the last closing on record."""
+    return (
+        item.audit_entries.filter(action=AuditEntry.Action.CLOSE)
+        .select_related("officer", "post")
+        .order_by("-at", "-pk")
+        .first()
     )
 
 

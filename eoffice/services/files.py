@@ -142,10 +142,15 @@ def attach_document(
 
 
 @transaction.atomic
-def park(*, desk: Desk, file_id: int, origin: Origin) -> File:
+def park(*, desk: Desk, file_id: int, origin: Origin, typed_note: str | None = None) -> File:
+    """Parks a file the officer holds. The note box's text (`typed_note`) is kept as their
+    draft: nothing is signed, as the file stays with them."""
     file = lock_item(desk, file_id, File)
     post = holder_post(desk, file)
     check_transition(file, Item.Tray.PARKED)
+    notes.take_typed_note(
+        desk=desk, file=file, post=post, typed=typed_note, choice=notes.NoteChoice.KEEP
+    )
     file.tray = Item.Tray.PARKED
     file.save(update_fields=["tray"])
     audit.record(officer=desk.officer, post=post, action=Action.PARK, item=file, origin=origin)
@@ -192,9 +197,18 @@ def _reason(reason: str, missing: str) -> str:
 
 
 @transaction.atomic
-def close_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> File:
+def close_file(
+    *,
+    desk: Desk,
+    file_id: int,
+    reason: str,
+    origin: Origin,
+    typed_note: str | None = None,
+    note_choice: notes.NoteChoice | None = None,
+) -> File:
     """Closes a file the officer holds, if their post opened it or is above the one that did.
-    Their draft note, if any, is signed first: a file is never closed on an unsent note."""
+    Their draft note, if any, is signed first, unless they choose to keep it as their draft
+    (`typed_note` and `note_choice` as in movement.forward)."""
     file = lock_item(desk, file_id, File)
     post = holder_post(desk, file)
     # The post holding the file closes it; that the officer also holds a post in the chain
@@ -203,7 +217,9 @@ def close_file(*, desk: Desk, file_id: int, reason: str, origin: Origin) -> File
         raise _not_in_chain(file)
     check_transition(file, Item.Tray.CLOSED)
     reason = _reason(reason, gettext("Give the reason for closing the file."))
-    notes.sign_drafts(desk=desk, file=file, post=post, origin=origin)
+    notes.leave_with_file(
+        desk=desk, file=file, post=post, origin=origin, typed=typed_note, choice=note_choice
+    )
     file.tray = Item.Tray.CLOSED
     file.closed_reason = reason
     file.save(update_fields=["tray", "closed_reason"])

@@ -85,9 +85,13 @@ def forward(
     due_date: date | None = None,
     origin: Origin,
     draft_for_receiver: bool = False,
+    typed_note: str | None = None,
+    note_choice: notes.NoteChoice | None = None,
 ) -> Movement:
     """Sends an item the officer holds to any post. Their draft notes in a file are signed as it
-    leaves, unless `draft_for_receiver` sends their own draft on for the receiver to edit."""
+    leaves, unless `draft_for_receiver` (or `note_choice` DRAFT) sends their own draft on for the
+    receiver to edit. `typed_note` is the text of the page's note box, taken as the draft in
+    this transaction (see notes.leave_with_file); `note_choice` is what the officer chose for it."""
     item: Item = lock_item(desk, item_id)
     from_post = holder_post(desk, item)
     check_movable(item)
@@ -99,12 +103,16 @@ def forward(
         )
     remarks = _check_remarks(remarks, due_date)
     if item.kind == Item.Kind.FILE:
-        notes.sign_drafts(
+        if draft_for_receiver and note_choice is None:
+            note_choice = notes.NoteChoice.DRAFT
+        notes.leave_with_file(
             desk=desk,
             file=item.file,
             post=from_post,
             origin=origin,
-            keep_own_for=to_post if draft_for_receiver else None,
+            typed=typed_note,
+            choice=note_choice,
+            to_post=to_post,
         )
     return _send(
         desk=desk,
@@ -120,9 +128,17 @@ def forward(
 
 @transaction.atomic
 def send_back(
-    *, desk: Desk, item_id: int, remarks: str = "", origin: Origin, due_date: date | None = None
+    *,
+    desk: Desk,
+    item_id: int,
+    remarks: str = "",
+    origin: Origin,
+    due_date: date | None = None,
+    typed_note: str | None = None,
+    note_choice: notes.NoteChoice | None = None,
 ) -> Movement:
-    """Returns an item to the post it came from, signing the officer's drafts in a file."""
+    """Returns an item to the post it came from, signing the officer's drafts in a file (or
+    keeping their own, as chosen; `typed_note` as in forward)."""
     item: Item = lock_item(desk, item_id)
     from_post = holder_post(desk, item)
     check_movable(item)
@@ -145,7 +161,14 @@ def send_back(
         )
     remarks = _check_remarks(remarks, due_date)
     if item.kind == Item.Kind.FILE:
-        notes.sign_drafts(desk=desk, file=item.file, post=from_post, origin=origin)
+        notes.leave_with_file(
+            desk=desk,
+            file=item.file,
+            post=from_post,
+            origin=origin,
+            typed=typed_note,
+            choice=note_choice,
+        )
     return _send(
         desk=desk,
         item=item,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy
 
@@ -16,6 +18,20 @@ MAX_NOTE_CHARS = 20_000
 # Lazy: translated into the language of the request that raises it (convert with str()).
 NO_DRAFT = gettext_lazy("There is no such draft note, or you may not change it.")
 Action = audit.AuditEntry.Action
+
+
+class NoteChoice(StrEnum):
+    """What the officer chose for the text in the note box as the file moves."""
+
+    SEND = "send"  # signed, and sent with the file
+    KEEP = "keep"  # kept as the officer's own draft
+    DRAFT = "draft"  # sent on as a draft, for the receiving post to edit (forward only)
+
+
+class UnsavedNote(Invalid):
+    """The note box held text that is not the saved draft, and the officer chose nothing for it:
+    the move is refused rather than signing what they did not confirm or dropping what they
+    typed."""
 
 
 def _clean(body: str) -> str:
@@ -56,15 +72,9 @@ def _may_change(desk: Desk, note: Note, post: Post) -> bool:
     return note.author_id == desk.officer.pk and note.author_post_id == post.pk
 
 
-@transaction.atomic
-def save_draft(*, desk: Desk, file_id: int, body: str, origin: Origin) -> Note:
-    """Creates or replaces the officer's own draft in a file they hold."""
-    file = lock_item(desk, file_id, File)
-    post = holder_post(desk, file)
-    body = _clean(body)
-    if file.tray == File.Tray.CLOSED:
-        raise Refused(gettext("A closed file takes no new notes; reopen it first."))
-    note = (
+def _own_draft(desk: Desk, file: File, post: Post) -> Note | None:
+    """The officer's own draft at the post holding the file, locked."""
+    return (
         Note.objects.select_for_update()
         .filter(
             file=file,
@@ -75,11 +85,63 @@ def save_draft(*, desk: Desk, file_id: int, body: str, origin: Origin) -> Note:
         )
         .first()
     )
+
+
+def _write_draft(*, desk: Desk, file: File, post: Post, body: str, note: Note | None) -> Note:
     if note is None:
         return Note.objects.create(file=file, body=body, author=desk.officer, author_post=post)
     note.body = body
     note.save(update_fields=["body", "updated_at"])
     return note
+
+
+@transaction.atomic
+def save_draft(*, desk: Desk, file_id: int, body: str, origin: Origin) -> Note:
+    """Creates or replaces the officer's own draft in a file they hold."""
+    file = lock_item(desk, file_id, File)
+    post = holder_post(desk, file)
+    body = _clean(body)
+    if file.tray == File.Tray.CLOSED:
+        raise Refused(gettext("A closed file takes no new notes; reopen it first."))
+    return _write_draft(
+        desk=desk, file=file, post=post, body=body, note=_own_draft(desk, file, post)
+    )
+
+
+def take_typed_note(
+    *, desk: Desk, file: File, post: Post, typed: str | None, choice: NoteChoice | None
+) -> None:
+    """Makes the text in the note box, as the file moves, the officer's draft, in the moving
+    transaction (call it with the file locked, before the drafts are signed), so the move signs
+    or keeps exactly what the officer saw and nothing typed is dropped.
+
+    `typed` is None when the request carried no note box (a service call, a page without one):
+    the saved draft is then all there is. Raises UnsavedNote when the box differs from the
+    saved draft and no choice was made, and Invalid when the box was emptied of a saved draft
+    that would be signed."""
+    if typed is None:
+        return
+    typed = typed.strip()
+    note = _own_draft(desk, file, post)
+    if typed == (note.body if note else ""):
+        return
+    if choice is None:
+        raise UnsavedNote(
+            gettext(
+                "Your note has changes that are not saved yet. Choose whether to sign and send "
+                "it with the file or keep it as your draft, then send again."
+            )
+        )
+    if not typed:
+        if choice == NoteChoice.KEEP:
+            return  # the saved draft stays a draft; an emptied box never discards it
+        raise Invalid(
+            gettext(
+                "The note box is empty, but your saved draft note is not. Discard the draft, or "
+                "write the note again, before sending the file."
+            )
+        )
+    _write_draft(desk=desk, file=file, post=post, body=_clean(typed), note=note)
 
 
 @transaction.atomic
@@ -132,11 +194,18 @@ def discard_draft(*, desk: Desk, note_id: int, origin: Origin) -> Note:
 
 
 def sign_drafts(
-    *, desk: Desk, file: File, post: Post, origin: Origin, keep_own_for: Post | None = None
+    *,
+    desk: Desk,
+    file: File,
+    post: Post,
+    origin: Origin,
+    keep_own_for: Post | None = None,
+    keep_own: bool = False,
 ) -> list[Note]:
     """Sends the drafts the post holds as the file leaves it: the officer's own, and those sent
     to this post as drafts by its subordinates (signed by their authors). Call with the file
-    locked. With `keep_own_for`, the officer's own draft goes on as a draft for that post."""
+    locked. With `keep_own_for`, the officer's own draft goes on as a draft for that post; with
+    `keep_own`, it stays the officer's draft, unsigned."""
     drafts = list(
         Note.objects.select_for_update()
         .filter(file=file, status=Note.Status.DRAFT)
@@ -151,6 +220,8 @@ def sign_drafts(
         )
         sent_to_here = note.draft_for_post_id == post.pk
         if not (own or sent_to_here):
+            continue
+        if own and keep_own:
             continue
         if own and keep_own_for is not None:
             note.draft_for_post = keep_own_for
@@ -184,3 +255,30 @@ def sign_drafts(
     if signed:
         File.objects.filter(pk=file.pk).update(notes_count=file.notes_count)
     return signed
+
+
+def leave_with_file(
+    *,
+    desk: Desk,
+    file: File,
+    post: Post,
+    origin: Origin,
+    typed: str | None,
+    choice: NoteChoice | None,
+    to_post: Post | None = None,
+) -> list[Note]:
+    """What becomes of the notes as a locked file leaves the post (forward, return, close): the
+    note box's text is taken as the officer's draft (take_typed_note), then that draft is signed
+    and sent, kept as their draft, or (forwarding to `to_post`) sent on as a draft, as chosen;
+    the drafts sent to this post by its subordinates are signed either way."""
+    take_typed_note(desk=desk, file=file, post=post, typed=typed, choice=choice)
+    if choice == NoteChoice.DRAFT and to_post is None:
+        raise Invalid(gettext("A note can be sent on as a draft only when forwarding the file."))
+    return sign_drafts(
+        desk=desk,
+        file=file,
+        post=post,
+        origin=origin,
+        keep_own_for=to_post if choice == NoteChoice.DRAFT else None,
+        keep_own=choice == NoteChoice.KEEP,
+    )

@@ -13,19 +13,47 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from eoffice.errors import Invalid
-from eoffice.forms import AttachForm, MoveForm, NoteForm, PutInFileForm, ReasonForm, RemarksForm
+from eoffice.errors import Invalid, Refused
+from eoffice.forms import (
+    AttachForm,
+    CloseForm,
+    MoveForm,
+    NoteBoxForm,
+    NoteForm,
+    ParkForm,
+    PutInFileForm,
+    ReasonForm,
+    RemarksForm,
+)
 from eoffice.models import Item
+from eoffice.selectors import items as notes_selectors
 from eoffice.selectors.access import Desk
 from eoffice.services import files, movement, notes, receipts
 from eoffice.services.audit import Origin
 from eoffice.services.files import FileDetails
 from eoffice.views.common import desk_for, is_htmx, item_url, report_form_errors
+from eoffice.views.items import render_item
 
 
-def _run(request: HttpRequest, action: Callable[[Desk, Origin], str], then: str) -> HttpResponse:
+def _run(
+    request: HttpRequest,
+    action: Callable[[Desk, Origin], str],
+    then: str,
+    *,
+    note_box: NoteBoxForm | None = None,
+    panel: str = "",
+    pk: int | None = None,
+) -> HttpResponse:
     try:
         message = action(desk_for(request), Origin.of(request))
+    except notes.UnsavedNote as error:
+        # The page again, the officer's text still in its box and the panel open: nothing they
+        # typed is dropped, and nothing is signed that they did not choose to send.
+        messages.error(request, str(error))
+        assert note_box is not None and pk is not None
+        return render_item(
+            request, pk, typed_note=note_box.typed_note(), open_panel=panel, status=409
+        )
     except Invalid as error:
         messages.error(request, str(error))
     else:
@@ -49,7 +77,8 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
             to_post_id=data["to_post"].pk,
             remarks=data["remarks"],
             due_date=data["due_date"],
-            draft_for_receiver=data["draft_for_receiver"],
+            typed_note=form.typed_note(),
+            note_choice=form.chosen_for_note(),
             origin=origin,
         )
         return _("Sent %(reference)s to %(post)s.") % {
@@ -57,23 +86,32 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
             "post": moved.to_post.abbreviation,
         }
 
-    return _run(request, act, reverse("inbox"))
+    return _run(request, act, reverse("inbox"), note_box=form, panel="forward", pk=pk)
 
 
 @login_required
 @require_POST
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     form = RemarksForm(request.POST)
-    remarks = form.cleaned_data["remarks"] if form.is_valid() else ""
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(item_url(pk))
 
     def act(desk: Desk, origin: Origin) -> str:
-        moved = movement.send_back(desk=desk, item_id=pk, remarks=remarks, origin=origin)
+        moved = movement.send_back(
+            desk=desk,
+            item_id=pk,
+            remarks=form.cleaned_data["remarks"],
+            typed_note=form.typed_note(),
+            note_choice=form.chosen_for_note(),
+            origin=origin,
+        )
         return _("Returned %(reference)s to %(post)s.") % {
             "reference": moved.item.reference,
             "post": moved.to_post.abbreviation,
         }
 
-    return _run(request, act, reverse("inbox"))
+    return _run(request, act, reverse("inbox"), note_box=form, panel="return", pk=pk)
 
 
 @login_required
@@ -92,8 +130,13 @@ def pull_back(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def park(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ParkForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(item_url(pk))
+
     def act(desk: Desk, origin: Origin) -> str:
-        file = files.park(desk=desk, file_id=pk, origin=origin)
+        file = files.park(desk=desk, file_id=pk, typed_note=form.typed_note(), origin=origin)
         return _("Parked %(reference)s. It is in your Parked tray.") % {"reference": file.reference}
 
     return _run(request, act, item_url(pk))
@@ -109,40 +152,48 @@ def unpark(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(request, act, item_url(pk))
 
 
-def _with_reason(
-    request: HttpRequest, pk: int, action: Callable[[Desk, Origin, str], str]
-) -> HttpResponse:
-    form = ReasonForm(request.POST)
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    form = CloseForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)
         return redirect(item_url(pk))
     reason = form.cleaned_data["reason"]
-    return _run(request, lambda desk, origin: action(desk, origin, reason), item_url(pk))
 
-
-@login_required
-@require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(desk: Desk, origin: Origin, reason: str) -> str:
+    def act(desk: Desk, origin: Origin) -> str:
         if request.POST.get("kind") == "receipt":
             item: Item = receipts.close_receipt(
                 desk=desk, receipt_id=pk, reason=reason, origin=origin
             )
         else:
-            item = files.close_file(desk=desk, file_id=pk, reason=reason, origin=origin)
+            item = files.close_file(
+                desk=desk,
+                file_id=pk,
+                reason=reason,
+                typed_note=form.typed_note(),
+                note_choice=form.chosen_for_note(),
+                origin=origin,
+            )
         return _("Closed %(reference)s.") % {"reference": item.reference}
 
-    return _with_reason(request, pk, act)
+    return _run(request, act, item_url(pk), note_box=form, panel="close", pk=pk)
 
 
 @login_required
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(desk: Desk, origin: Origin, reason: str) -> str:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(item_url(pk))
+    reason = form.cleaned_data["reason"]
+
+    def act(desk: Desk, origin: Origin) -> str:
         file = files.reopen_file(desk=desk, file_id=pk, reason=reason, origin=origin)
         return _("Reopened %(reference)s; it is with you.") % {"reference": file.reference}
 
-    return _with_reason(request, pk, act)
+    return _run(request, act, item_url(pk))
 
 
 @login_required
@@ -205,9 +256,11 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def save_note(request: HttpRequest, pk: int) -> HttpResponse:
-    """Saves the officer's draft note; with htmx, answers with the draft panel only."""
+    """Saves the officer's draft note; with htmx, answers with the draft panel only, or (the
+    box saving itself as they type, `autosave`) with its "saved" line only."""
     desk = desk_for(request)
     form = NoteForm(request.POST)
+    autosave = is_htmx(request) and request.POST.get("autosave") == "1"
     error, note = "", None
     if form.is_valid():
         try:
@@ -216,8 +269,21 @@ def save_note(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except Invalid as invalid:
             error = str(invalid)
+        except Refused as refused:
+            if not autosave:
+                raise
+            error = str(refused)  # said beside the box; retrying would not help
+    elif autosave and not (request.POST.get("body") or "").strip():
+        # An emptied box is not saved (only Discard removes a draft); say so, not an error.
+        error = _("an empty note is not saved; use Discard to remove your draft")
     else:
         error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    if note is None:
+        note = notes_selectors.own_draft(desk, pk)
+    if autosave:
+        context: dict[str, object] = {"item_pk": pk, "own_draft": note, "autosave_error": error}
+        # 200 even with an error: htmx swaps only successful responses.
+        return render(request, "eoffice/_draft_autosave.html", context)
     if is_htmx(request):
         context = {"item_pk": pk, "own_draft": note, "note_form": form, "note_error": error}
         # 200 even with an error: htmx swaps only successful responses, and the panel carries

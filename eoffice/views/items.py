@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from eoffice.errors import Refused
-from eoffice.forms import AttachForm, MoveForm, NoteForm, PutInFileForm, ReasonForm, RemarksForm
+from eoffice.forms import (
+    AttachForm,
+    CloseForm,
+    MoveForm,
+    NoteForm,
+    ParkForm,
+    PutInFileForm,
+    ReasonForm,
+    RemarksForm,
+)
 from eoffice.models import File, Item, Note
 from eoffice.selectors import items as selectors
 from eoffice.selectors.access import Desk, acting_post
@@ -33,6 +42,20 @@ def _visible(request: HttpRequest, desk: Desk, pk: int) -> Item:
 
 @login_required
 def item_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_item(request, pk)
+
+
+def render_item(
+    request: HttpRequest,
+    pk: int,
+    *,
+    typed_note: str | None = None,
+    open_panel: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The page of a receipt or file. A movement refused for the note box's unsaved text comes
+    back here with that text (`typed_note`) in the box and its panel (`open_panel`) open, so
+    nothing the officer typed is lost."""
     desk = desk_for(request)
     item = _visible(request, desk, pk)
     movement.open_item(desk=desk, item=item, origin=Origin.of(request))
@@ -42,12 +65,16 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
         "item_pk": item.pk,
         "can": can,
         "holder": acting_post(desk, item),
-        "movements": list(selectors.movements(item)),
+        "timeline": selectors.timeline(item),
+        "closure": selectors.closure(item) if item.tray == Item.Tray.CLOSED else None,
         # Several forms on one page: ids of their own, so each label points at its field.
         "move_form": MoveForm(auto_id="move_%s"),
         "post_choices": post_choices() if can["move"] else [],
         "remarks_form": RemarksForm(auto_id="return_%s"),
-        "reason_form": ReasonForm(auto_id="reason_%s"),
+        "close_form": CloseForm(auto_id="close_%s"),
+        "park_form": ParkForm(auto_id="park_%s"),
+        "reopen_form": ReasonForm(auto_id="reopen_%s"),
+        "open_panel": open_panel,
         "today": timezone.localdate(),
     }
     if isinstance(item, File):
@@ -62,15 +89,18 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             None,
         )
+        note_text = typed_note if typed_note is not None else own_draft.body if own_draft else ""
         context.update(
             notes=[n for n in notes if n is not own_draft],
             own_draft=own_draft,
-            note_form=NoteForm(initial={"body": own_draft.body if own_draft else ""}),
+            note_text=note_text,
+            note_unsaved=typed_note is not None,
+            note_form=NoteForm(initial={"body": note_text}, auto_id="note_%s"),
             correspondence=selectors.correspondence(desk, item),
             attach_form=AttachForm(),
             desk_ids=desk.ids_for(item),
         )
-        return render(request, "eoffice/file.html", context)
+        return render(request, "eoffice/file.html", context, status=status)
     files = (
         [
             (f.pk, f"{f.reference} · {f.subject[:80]}")
@@ -80,7 +110,7 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     context["put_in_file_form"] = PutInFileForm(files=files)
-    return render(request, "eoffice/receipt.html", context)
+    return render(request, "eoffice/receipt.html", context, status=status)
 
 
 @login_required
@@ -90,7 +120,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "item": item,
         "entries": selectors.history(item),
-        "movements": selectors.movements(item),
+        "timeline": selectors.timeline(item),
     }
     return render(request, "eoffice/history.html", context)
 

@@ -253,3 +253,147 @@ def test_signature_is_kept_as_it_was_when_signed(chart: Chart) -> None:
         "SO Officer",
         "Section Officer (Admin) (SO(Admin))",
     )
+
+
+# --- The note box's text as the file moves: signed, kept or sent on as chosen, never dropped ---
+
+NoteChoice = notes.NoteChoice
+
+
+def _own_drafts(file: File) -> list[tuple[str, int | None]]:
+    return list(
+        Note.objects.filter(file=file, status=Note.Status.DRAFT).values_list(
+            "body", "draft_for_post_id"
+        )
+    )
+
+
+def _returned_to_ds(chart: Chart) -> File:
+    """A file SO sent to DS, opened by DS: DS may return it."""
+    file = open_file(chart)
+    send(chart, "so", file, "DS(Admin)")
+    return file
+
+
+def _forward(chart: Chart, file: File, **options: object) -> None:
+    send(chart, "so", file, "DS(Admin)", **options)
+
+
+def _return(chart: Chart, file: File, **options: object) -> None:
+    movement.send_back(desk=chart.desk("ds"), item_id=file.pk, origin=ORIGIN, **options)
+
+
+def _close(chart: Chart, file: File, **options: object) -> None:
+    from eoffice.services import files
+
+    files.close_file(
+        desk=chart.desk("so"), file_id=file.pk, reason="Done", origin=ORIGIN, **options
+    )
+
+
+def _park(chart: Chart, file: File, **options: object) -> None:
+    from eoffice.services import files
+
+    options.pop("note_choice", None)
+    files.park(desk=chart.desk("so"), file_id=file.pk, origin=ORIGIN, **options)
+
+
+MOVES = {
+    "forward": ("so", _forward),
+    "return": ("ds", _return),
+    "close": ("so", _close),
+}
+
+
+def _file_for(chart: Chart, action: str) -> File:
+    return _returned_to_ds(chart) if action == "return" else open_file(chart)
+
+
+@pytest.mark.parametrize("action", ["forward", "return", "close"])
+def test_typed_unsaved_note_is_signed_and_sent_when_the_officer_chooses_send(
+    chart: Chart, action: str
+) -> None:
+    who, move = MOVES[action]
+    file = _file_for(chart, action)
+    move(chart, file, typed_note="  Typed, never saved.  ", note_choice=NoteChoice.SEND)
+    signed = Note.objects.get(file=file, status=Note.Status.SENT, author=chart.officers[who])
+    assert signed.body == "Typed, never saved."
+    assert signed.signed_name and signed.number
+    assert _own_drafts(file) == []
+
+
+@pytest.mark.parametrize("action", ["forward", "return", "close"])
+def test_typed_note_replaces_the_saved_draft_before_it_is_signed(chart: Chart, action: str) -> None:
+    who, move = MOVES[action]
+    file = _file_for(chart, action)
+    _draft(chart, who, file, "Old saved text.")
+    move(chart, file, typed_note="New typed text.", note_choice=NoteChoice.SEND)
+    assert [body for _, body, _ in _sent(file) if body != "Old saved text."][
+        -1
+    ] == "New typed text."
+    assert not Note.objects.filter(file=file, body="Old saved text.").exists()
+
+
+@pytest.mark.parametrize("action", ["forward", "return", "close"])
+def test_typed_note_that_differs_with_no_choice_refuses_the_move_and_changes_nothing(
+    chart: Chart, action: str
+) -> None:
+    who, move = MOVES[action]
+    file = _file_for(chart, action)
+    _draft(chart, who, file, "Saved.")
+    before = (File.objects.get(pk=file.pk).holder_post_id, File.objects.get(pk=file.pk).tray)
+    with pytest.raises(notes.UnsavedNote):
+        move(chart, file, typed_note="Typed after saving.")
+    after = File.objects.get(pk=file.pk)
+    assert (after.holder_post_id, after.tray) == before
+    assert Note.objects.get(file=file, author=chart.officers[who]).body == "Saved."
+
+
+@pytest.mark.parametrize("action", ["forward", "return", "close"])
+def test_typed_note_kept_as_a_draft_stays_the_authors_unsigned(chart: Chart, action: str) -> None:
+    who, move = MOVES[action]
+    file = _file_for(chart, action)
+    move(chart, file, typed_note="Keep this for later.", note_choice=NoteChoice.KEEP)
+    kept = Note.objects.get(file=file, author=chart.officers[who])
+    assert (kept.status, kept.body, kept.draft_for_post_id) == (
+        Note.Status.DRAFT,
+        "Keep this for later.",
+        None,
+    )
+
+
+def test_typed_note_sent_on_as_a_draft_goes_to_the_receiver(chart: Chart) -> None:
+    file = open_file(chart)
+    _forward(chart, file, typed_note="For your edit.", note_choice=NoteChoice.DRAFT)
+    assert _own_drafts(file) == [("For your edit.", chart.post("DS(Admin)").pk)]
+
+
+def test_a_note_goes_on_as_a_draft_only_when_forwarding(chart: Chart) -> None:
+    file = _returned_to_ds(chart)
+    with pytest.raises(Invalid):
+        _return(chart, file, typed_note="x", note_choice=NoteChoice.DRAFT)
+
+
+def test_parking_keeps_the_typed_note_as_the_draft(chart: Chart) -> None:
+    file = open_file(chart)
+    _draft(chart, "so", file, "Saved.")
+    _park(chart, file, typed_note="Typed before parking.")
+    assert File.objects.get(pk=file.pk).tray == File.Tray.PARKED
+    assert _own_drafts(file) == [("Typed before parking.", None)]
+    assert _sent(file) == []
+
+
+def test_the_same_text_as_saved_needs_no_choice_and_is_signed(chart: Chart) -> None:
+    file = open_file(chart)
+    _draft(chart, "so", file, "Saved.")
+    _forward(chart, file, typed_note=" Saved. ")
+    assert [body for _, body, _ in _sent(file)] == ["Saved."]
+
+
+def test_an_emptied_box_never_signs_the_saved_draft_unseen(chart: Chart) -> None:
+    file = open_file(chart)
+    _draft(chart, "so", file, "Saved.")
+    with pytest.raises(Invalid, match="note box is empty"):
+        _forward(chart, file, typed_note="", note_choice=NoteChoice.SEND)
+    _forward(chart, file, typed_note="", note_choice=NoteChoice.KEEP)
+    assert _own_drafts(file) == [("Saved.", None)] and _sent(file) == []

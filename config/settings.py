@@ -404,7 +404,6 @@ SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "style-src-attr": ["'unsafe-inline'"],
     "img-src": ["'self'", "data:"],  # the two-factor QR code is a data: image
     "font-src": ["'self'"],
     "connect-src": ["'self'"],

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from eoffice.models import (
+    RESTRICTED_GRADINGS,
     AuditEntry,
     CorrespondenceEntry,
     Document,
@@ -86,32 +87,25 @@ def own_draft(desk: Desk, file_id: int) -> Note | None:
 
 def correspondence(desk: Desk, file: File) -> list[CorrespondenceEntry]:
     """The file's correspondence in page order. A Secret or Top Secret receipt the officer may
-    not see keeps its place and pages but is marked `withheld`, its subject unshown. Two
-    queries however many entries there are."""
-    entries = list(
-        file.correspondence.select_related(
-            "receipt", "document", "added_post", "added_by"
-        ).order_by("first_page")
+    not see keeps its place and pages but has `withheld` set, its subject unshown. One query
+    however many entries there are."""
+    seen_by_desk = PostAccess.objects.filter(
+        item_id=OuterRef("receipt_id"), post_id__in=desk.posted_ids
     )
-    restricted: set[int] = {
-        entry.receipt_id
-        for entry in entries
-        if entry.receipt_id is not None
-        and entry.receipt is not None
-        and entry.receipt.is_restricted
-    }
-    seen = (
-        set(
-            PostAccess.objects.filter(
-                item_id__in=restricted, post_id__in=desk.posted_ids
-            ).values_list("item_id", flat=True)
+    return list(
+        file.correspondence.select_related("receipt", "document", "added_post", "added_by")
+        .annotate(
+            withheld=Case(
+                When(
+                    Q(receipt__grading__in=RESTRICTED_GRADINGS) & ~Exists(seen_by_desk),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
         )
-        if restricted
-        else set()
+        .order_by("first_page")
     )
-    for entry in entries:
-        entry.withheld = entry.receipt_id in restricted - seen  # type: ignore[attr-defined]
-    return entries
 
 
 def movements(item: Item) -> QuerySet[Movement]:

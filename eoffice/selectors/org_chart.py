@@ -30,7 +30,7 @@ def officer_directory() -> QuerySet[User]:
     return User.objects.filter(is_active=True).only("full_name", "email", "is_staff")
 
 
-def org_chart() -> list[Office]:
+def org_chart() -> list[OfficeInTree]:
     """Offices in tree order with their posts, their reporting posts and current holders.
 
     Four queries whatever the size of the chart.
@@ -47,17 +47,24 @@ def org_chart() -> list[Office]:
     return in_tree_order(list(Office.objects.prefetch_related(Prefetch("posts", queryset=posts))))
 
 
-def in_tree_order(offices: list[Office]) -> list[Office]:
-    """The offices with each one's sections after it, each marked with its `depth` (0: top)."""
+@dataclass(frozen=True)
+class OfficeInTree:
+    """An office in the chart's tree order, with how deep it lies (0: a top-level office)."""
+
+    office: Office
+    depth: int
+
+
+def in_tree_order(offices: list[Office]) -> list[OfficeInTree]:
+    """The offices with each one's sections after it."""
     children: dict[int | None, list[Office]] = {}
     for office in offices:
         children.setdefault(office.parent_id, []).append(office)
-    ordered: list[Office] = []
+    ordered: list[OfficeInTree] = []
 
     def walk(parent_id: int | None, depth: int) -> None:
         for office in children.get(parent_id, []):
-            office.depth = depth  # type: ignore[attr-defined]
-            ordered.append(office)
+            ordered.append(OfficeInTree(office=office, depth=depth))
             walk(office.pk, depth + 1)
 
     walk(None, 0)
@@ -84,7 +91,7 @@ def _acting_on(on: date) -> Q:
     return Q(from_date__lte=on, to_date__gte=on, revoked_at__isnull=True)
 
 
-def chart_for_admin(on: date) -> list[Office]:
+def chart_for_admin(on: date) -> list[OfficeInTree]:
     """Offices in tree order; each post carries `holders` (postings held on `on`, regular
     first) and `acting` (delegations in force on `on`). Four queries whatever the chart's size."""
     holders = (
@@ -130,9 +137,9 @@ def office_choices(*, outside_of: Office | None = None) -> list[tuple[int, str]]
     ordered = in_tree_order(list(Office.objects.only("pk", "code", "name", "parent_id")))
     excluded = subtree_ids(outside_of.pk) if outside_of is not None else set()
     return [
-        (office.pk, f"{INDENT * office.depth}{office.name} ({office.code})")  # type: ignore[attr-defined]
-        for office in ordered
-        if office.pk not in excluded
+        (node.office.pk, f"{INDENT * node.depth}{node.office.name} ({node.office.code})")
+        for node in ordered
+        if node.office.pk not in excluded
     ]
 
 

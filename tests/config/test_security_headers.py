@@ -93,6 +93,8 @@ INLINE_SCRIPT = re.compile(
     r"|javascript:",
     re.IGNORECASE,
 )
+# A style attribute or a <style> element: the policy allows styles from static files only.
+INLINE_STYLE = re.compile(r"<[a-z][^>]*\sstyle=|<style[\s>]")
 
 
 def test_no_template_has_an_inline_script() -> None:
@@ -105,6 +107,18 @@ def test_no_template_has_an_inline_script() -> None:
 
     assert found == set()
     assert (ROOT / "static" / "js" / "app.js").exists()
+
+
+def test_no_template_has_an_inline_style_and_the_policy_allows_none() -> None:
+    found = {
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for folder in TEMPLATE_DIRS
+        for path in folder.rglob("*.html")
+        for match in INLINE_STYLE.finditer(path.read_text())
+    }
+
+    assert found == set()
+    assert "'unsafe-inline'" not in str(settings.SECURE_CSP)
 
 
 def test_the_policy_is_the_configured_one(world: World) -> None:

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from billing.selectors import plan_of
 from console.access import federal_admin_required
 from console.feedback import report_refusal
 from console.forms import LifecycleActionForm, ResumeForm
@@ -49,6 +50,7 @@ def _render_detail(
     context = {
         "t": tenant,
         "history": lifecycle_history(tenant),
+        "plan": plan_of(tenant),
         "suspend_form": LifecycleActionForm(),
         "resume_form": ResumeForm(),
         "progress": provisioning_progress(tenant),

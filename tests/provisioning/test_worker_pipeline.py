@@ -83,7 +83,14 @@ def test_an_approved_application_is_provisioned_by_the_worker_within_seconds(
 
     assert elapsed < 15, f"provisioning took {elapsed:.1f} s"
     assert org_chart_counts(tenant) == [3, 3, 2, 1, 3]
-    invitations = [m for m in mails_in(celery_worker.mail_dir) if "focal@worker-gb.example" in m]
+    invitations = wait_for(  # delivered by a task of its own, queued by the last step
+        lambda: (
+            [m for m in mails_in(celery_worker.mail_dir) if "focal@worker-gb.example" in m] or None
+        ),
+        timeout=30,
+        what="the invitation",
+        log=celery_worker.log,
+    )
     assert len(invitations) == 1
     assert "http://worker-gb.localhost:8000/accounts/password/reset/key/" in invitations[0]
     steps = ProvisioningStep.objects.filter(tenant=tenant)
@@ -181,9 +188,15 @@ def test_a_worker_killed_mid_step_is_resumed_by_retry_without_duplicates(
     try:
         assert retry_provisioning(tenant=tenant, actor="federal@board.example") == "create_storage"
         wait_for(
-            lambda: state_of(tenant) == "active" or None,
+            lambda: all_steps_done(tenant) or None,
             timeout=60,
             what="the retried run to finish",
+            log=second_log,
+        )
+        wait_for(  # each invitation is delivered by a task of its own, after the step
+            lambda: len([m for m in mails_in(mail_dir) if "killed-gb.localhost" in m]) >= 3 or None,
+            timeout=30,
+            what="the invitations",
             log=second_log,
         )
     finally:

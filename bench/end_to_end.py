@@ -89,9 +89,9 @@ def one_run(number: int, mail_dir: Path, plan: Any, partner: Any) -> float:
     """Seconds from the approval to the administrator's first successful sign-in."""
     from django.test import Client
 
-    from provisioning.services import start_provisioning
+    from provisioning.services import approve_and_provision
     from tenants.models import Tenant
-    from tenants.services import approve_application, submit_application
+    from tenants.services import submit_application
 
     use_public_schema()  # the previous run's sign-in left its tenant's schema
     subdomain = f"e2e-{number}"
@@ -110,10 +110,10 @@ def one_run(number: int, mail_dir: Path, plan: Any, partner: Any) -> float:
         },
         survey=survey(),
     )
-    tenant = approve_application(tenant=application.tenant, partner=partner, plan=plan, actor=ACTOR)
-
     started = time.perf_counter()
-    start_provisioning(tenant=tenant, actor=ACTOR)
+    tenant = approve_and_provision(
+        tenant=application.tenant, partner=partner, plan=plan, actor=ACTOR
+    )
     link = _wait_for_invitation(mail_dir, email, tenant.pk, Tenant)
     client = Client(HTTP_HOST=f"{subdomain}.localhost")
     set_password = client.get(link)

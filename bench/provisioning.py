@@ -151,7 +151,7 @@ def populate(level: int) -> None:
 
     from provisioning.blueprint import create_schema_from_blueprint
     from tenants.models import Tenant
-    from tenants.services import register_tenant
+    from tenants.services import register_tenant, transition_tenant
 
     existing = Tenant.objects.count()
     if existing >= level:
@@ -165,7 +165,8 @@ def populate(level: int) -> None:
             actor="bench",
         )
         create_schema_from_blueprint(tenant.schema_name)
-        Tenant.objects.filter(pk=tenant.pk).update(state=Tenant.State.ACTIVE)
+        for state in (Tenant.State.APPROVED, Tenant.State.PROVISIONING, Tenant.State.ACTIVE):
+            transition_tenant(tenant=tenant, to_state=state, actor="bench")
     # Fresh statistics for the grown catalogs: the stock clone's catalog queries need them.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

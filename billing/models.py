@@ -15,3 +15,21 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (up to {self.officer_limit:,} officers)"
+
+
+class Subscription(models.Model):
+    """The plan a tenant is on: chosen when its application is approved, billing's to keep.
+
+    One per tenant; changing plan later updates it (the ledger of what was billed, with its
+    dates, comes with invoicing).
+    """
+
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.PROTECT, related_name="subscription"
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    assigned_at = models.DateTimeField()
+    assigned_by = models.CharField(max_length=254, help_text="E-mail of who chose the plan.")
+
+    def __str__(self) -> str:
+        return f"{self.tenant} on {self.plan.name}"

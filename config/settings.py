@@ -281,12 +281,18 @@ ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.TenantPasswordResetTok
 MESSAGE_STORAGE = "accounts.tokens.TenantMessageStorage"
 
 # --- Mail ------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str(
+# No request waits on a mail server: Django's backend queues each message for a worker once the
+# transaction commits (config.mail), and the worker delivers it with the backend the
+# environment's EMAIL_BACKEND names, retrying with backoff.
+EMAIL_BACKEND = "config.mail.QueuedEmailBackend"
+EMAIL_DELIVERY_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if IS_PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_DELIVERY_RETRIES = env_int("EMAIL_DELIVERY_RETRIES", 8)
+EMAIL_RETRY_SECONDS = env_float("EMAIL_RETRY_SECONDS", 10.0)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -296,6 +302,8 @@ EMAIL_TIMEOUT = 10
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(LOCAL_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{PLATFORM_NAME} <no-reply@{PLATFORM_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# config is no Django app, so the worker is told where the delivery task lives.
+CELERY_IMPORTS = ["config.mail"]
 
 # --- Background work -------------------------------------------------------------------------
 # Without a broker server the embedded default queues tasks in a local folder: still a real,

@@ -7,17 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.requests import signed_in_user
+from billing.selectors import plan_of
 from console.access import federal_admin_required
 from console.feedback import report_refusal
 from console.forms import ApproveForm, RejectForm
 from provisioning.pipeline import STEP_BY_NAME
 from provisioning.selectors import provisioning_progress
-from provisioning.services import retry_provisioning, start_provisioning
+from provisioning.services import approve_and_provision, retry_provisioning
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Tenant
-from tenants.notifications import notify_applicant, reference
+from tenants.notifications import reference
 from tenants.selectors import applications_for_review, lifecycle_history
-from tenants.services import approve_application, reject_application
+from tenants.services import reject_application
 
 FILTERS = [
     ("applied", "Awaiting decision"),
@@ -54,6 +55,7 @@ def _render_application(
         "reference": reference(application),
         "survey": application.survey,
         "history": lifecycle_history(tenant),
+        "plan": plan_of(tenant),
         "approve_form": approve or ApproveForm(),
         "reject_form": reject or RejectForm(),
     }
@@ -62,7 +64,7 @@ def _render_application(
 
 def _tenant_with_application(pk: int) -> Tenant:
     return get_object_or_404(
-        Tenant.objects.select_related("application", "partner", "plan", "parent"),
+        Tenant.objects.select_related("application", "partner", "parent"),
         pk=pk,
         application__isnull=False,
     )
@@ -76,26 +78,23 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @federal_admin_required
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approves, tells the applicant, and starts provisioning in the background."""
+    """Approves and starts provisioning (one service, one transaction); the applicant's e-mail
+    and the pipeline's first step are queued as it commits."""
     tenant = _tenant_with_application(pk)
     form = ApproveForm(request.POST)
     if not form.is_valid():
         return _render_application(request, tenant, approve=form, status=400)
-    actor = signed_in_user(request).email
     try:
-        approve_application(
+        approve_and_provision(
             tenant=tenant,
             partner=form.cleaned_data["partner"],
             plan=form.cleaned_data["plan"],
-            actor=actor,
-            reason=form.cleaned_data["reason"].strip(),
+            actor=signed_in_user(request).email,
+            reason=form.cleaned_data["reason"],
         )
     except TransitionNotAllowed as refused:
         messages.error(request, str(refused))
         return redirect("console:application", pk=tenant.pk)
-    tenant.application.refresh_from_db()
-    _tell_applicant(request, tenant, "approved")
-    start_provisioning(tenant=tenant, actor=actor)
     messages.success(request, f"{tenant.name} is approved; its e-office is being provisioned.")
     return redirect("console:tenant", pk=tenant.pk)
 
@@ -114,26 +113,17 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     except (TransitionNotAllowed, ValidationError) as refused:
         report_refusal(request, refused)
         return redirect("console:application", pk=tenant.pk)
-    tenant.application.refresh_from_db()
-    _tell_applicant(request, tenant, "rejected")
     messages.success(request, f"The application of {tenant.name} is rejected.")
     return redirect("console:applications")
 
 
-def _tell_applicant(request: HttpRequest, tenant: Tenant, what: str) -> None:
-    if not notify_applicant(tenant.application, what):
-        messages.warning(
-            request,
-            f"The decision is recorded, but the e-mail to {tenant.application.contact_email} "
-            "could not be sent; please tell the applicant another way.",
-        )
-
-
 @federal_admin_required
 def provisioning_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    """The live progress card; the tenant page polls it while provisioning runs."""
-    tenant = get_object_or_404(Tenant, pk=pk)
-    context = {"t": tenant, "progress": provisioning_progress(tenant)}
+    """The live progress card; the tenant page polls it while provisioning runs. Each answer
+    also carries the page's state badge and address (htmx out-of-band swaps), so the page
+    ends on the open e-office's link without a reload."""
+    tenant = get_object_or_404(Tenant.objects.prefetch_related("domains"), pk=pk)
+    context = {"t": tenant, "progress": provisioning_progress(tenant), "oob": True}
     return render(request, "console/_provisioning.html", context)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.requests import signed_in_user
+from billing.selectors import plan_of
 from console.access import federal_admin_required
 from console.feedback import report_refusal
 from console.forms import LifecycleActionForm, ResumeForm
@@ -50,6 +51,7 @@ def _render_detail(
     context = {
         "t": tenant,
         "history": lifecycle_history(tenant),
+        "plan": plan_of(tenant),
         "suspend_form": LifecycleActionForm(),
         "resume_form": ResumeForm(),
         "progress": provisioning_progress(tenant),

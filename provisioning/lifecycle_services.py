@@ -156,8 +156,7 @@ def restore_tenant(*, tenant: Tenant, actor: str, reason: str = "") -> Tenant:
             actor=actor,
             reason=f"{reason.strip()} {restored}".lstrip(),
         )
-    tenant.schema_name, tenant.storage_prefix = locked.schema_name, locked.storage_prefix
-    tenant.state = locked.state
+    tenant.refresh_from_db(fields=["schema_name", "storage_prefix", "state"])
     return locked
 
 

@@ -73,6 +73,26 @@ class ProvisioningAttempt(models.Model):
         return f"{self.step.name} attempt {self.number}: {self.outcome}"
 
 
+class OpeningInvitation(models.Model):
+    """An invitation sent when a tenant's e-office opened (its first administrator and every
+    officer of the survey), so a re-run of the step sends nobody a second one. Append-only."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.PROTECT, related_name="opening_invitations"
+    )
+    email = models.EmailField()
+    as_admin = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "email"], name="one_opening_invitation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: {self.email} invited {self.sent_at:%Y-%m-%d %H:%M}"
+
+
 class TenantArchive(models.Model):
     """A full export of a tenant (its schema's tables and its files) kept in object storage."""
 

@@ -26,7 +26,7 @@ from accounts.models import User
 from config import tenant_storage as storage
 from eoffice.services.org_chart import ensure_tenant_admin, seed_org_chart
 from provisioning.blueprint import create_schema_from_blueprint
-from provisioning.invitation import send_invitation
+from provisioning.invitation import invite_once
 from provisioning.models import ProvisioningAttempt, ProvisioningStep
 from tenants.lifecycle import SERVING_STATES, TransitionNotAllowed
 from tenants.models import Tenant
@@ -109,17 +109,31 @@ def _activate(tenant: Tenant) -> str:
     return "The e-office is open to its users."
 
 
-def _send_invitation(tenant: Tenant) -> str:
+def _send_invitations(tenant: Tenant) -> str:
+    """Invites the first administrator and every officer of the survey, each once (a re-run
+    invites only whoever was not invited yet), skipping accounts that already have a password."""
     application = application_of(tenant)
     if application is None:
         return "No application on record: nobody to invite."
+    invitees = {application.contact_email.lower(): True}
+    for row in application.survey.get("officers", []):
+        invitees.setdefault(row["email"].lower(), False)
+    invited, earlier, with_password = [], 0, 0
     with schema_context(tenant.schema_name):
-        admin = User.objects.get(email=application.contact_email)
-        if admin.has_usable_password():
-            return f"{admin.email} has already set a password; no invitation needed."
-        # Sent at least once: a worker lost after sending and before recording sends it again.
-        send_invitation(tenant=tenant, user=admin)
-    return f"Invitation sent to {admin.email}."
+        for email, as_admin in invitees.items():
+            user = User.objects.get(email=email)
+            if user.has_usable_password():
+                with_password += 1
+            elif invite_once(tenant=tenant, user=user, as_admin=as_admin):
+                invited.append(email)
+            else:
+                earlier += 1
+    detail = f"Invited {', '.join(invited)}." if invited else "Nobody left to invite."
+    if earlier:
+        detail += f" {earlier} invited earlier."
+    if with_password:
+        detail += f" {with_password} already set a password."
+    return detail
 
 
 STEPS: tuple[Step, ...] = (
@@ -130,7 +144,7 @@ STEPS: tuple[Step, ...] = (
     Step("create_admin", "Create the first administrator", _create_admin),
     Step("activate", "Open the e-office to its users", _activate),
     # Only once the e-office is open, so the link in the invitation works when it arrives.
-    Step("send_invitation", "Send the administrator's invitation", _send_invitation, True),
+    Step("send_invitation", "Invite the administrator and the officers", _send_invitations, True),
 )
 STEP_BY_NAME = {step.name: step for step in STEPS}
 
@@ -165,9 +179,32 @@ def tenant_lock(tenant_id: int) -> Iterator[bool]:
 
 
 def is_locked(tenant_id: int) -> bool:
-    """Whether some process is running this tenant's pipeline right now."""
-    with tenant_lock(tenant_id) as acquired:
-        return not acquired
+    """Whether some process is running this tenant's pipeline right now.
+
+    Read from pg_locks, never by taking the lock: a reader that held it for an instant (the
+    console polls every second) would turn away a worker starting a step in that instant.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 2)",
+            [_LOCK_SPACE, tenant_id],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+class LockBusy(Exception):
+    """Another process holds the tenant's pipeline lock: try the step again in a moment."""
+
+    def __init__(self, tenant_id: int, step: str) -> None:
+        self.tenant_id, self.step = tenant_id, step
+        super().__init__(f"the pipeline lock of tenant {tenant_id} is held; {step} waits")
+
+
+def contention_seconds() -> float:
+    """How long a step that met the lock taken waits before trying again."""
+    return random.uniform(0.2, 1.0)  # noqa: S311 - not a secret
 
 
 @transaction.atomic
@@ -198,14 +235,16 @@ def _next_after(name: str) -> str | None:
 def run_step(*, tenant_id: int, name: str, final_attempt: bool) -> str | None:
     """Runs one step of a tenant in `provisioning` and returns the step to run next.
 
-    Returns None when there is nothing (more) to do here: the pipeline is finished, the tenant
-    is not provisioning, or another process holds the tenant's lock. Raises StepFailed when the
-    step failed; on the final attempt the tenant is marked "provisioning failed" first.
+    Returns None when there is nothing (more) to do here: the pipeline is finished or the
+    tenant is not provisioning. Raises LockBusy when another process holds the tenant's lock
+    (the caller tries again later: returning would leave the run stalled with nothing queued),
+    and StepFailed when the step failed; on the final attempt the tenant is marked
+    "provisioning failed" first.
     """
     step = STEP_BY_NAME[name]
     with tenant_lock(tenant_id) as acquired:
         if not acquired:
-            return None
+            raise LockBusy(tenant_id, name)
         tenant = Tenant.objects.get(pk=tenant_id)
         if not step.may_run(tenant):
             return None
@@ -324,7 +363,7 @@ def prepare_retry(*, tenant: Tenant, actor: str) -> str:
         ProvisioningStep.objects.filter(tenant=locked).exclude(
             state=ProvisioningStep.State.SUCCEEDED
         ).update(state=ProvisioningStep.State.PENDING)
-        tenant.state = locked.state
+        tenant.refresh_from_db(fields=["state"])
         resume = first_unfinished(locked)
     if resume is None:  # every step is done but the last transition was lost
         resume = STEPS[-1].name

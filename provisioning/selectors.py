@@ -1,4 +1,5 @@
-"""Reads of provisioning state, for the console."""
+"""Reads of provisioning state, for the console. Nothing here writes or takes a lock: the
+console polls these every second while a worker runs the pipeline."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ class Progress:
     def open_despite_failure(self) -> bool:
         """The failed step came after the e-office opened: its users can already work."""
         return self.failed is not None and STEP_BY_NAME[self.failed.record.name].after_activation
+
+    @property
+    def finished(self) -> bool:
+        """Every step succeeded: the e-office is open and its first users are invited."""
+        return self.failed is None and self.total > 0 and self.done == self.total
 
     @property
     def live(self) -> bool:

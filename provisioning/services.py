@@ -2,9 +2,28 @@
 
 from django.db import transaction
 
+from billing.models import Plan
+from billing.services import assign_plan
 from provisioning import pipeline
-from tenants.models import Tenant
-from tenants.services import transition_tenant
+from tenants.models import Application, Partner, Tenant
+from tenants.notifications import notify_applicant
+from tenants.services import approve_application, transition_tenant
+
+
+@transaction.atomic
+def approve_and_provision(
+    *, tenant: Tenant, partner: Partner, plan: Plan, actor: str, reason: str = ""
+) -> Tenant:
+    """Approves an application for a partner and a plan and starts its provisioning, in one
+    transaction: either nothing happened, or the tenant is provisioning with its steps planned,
+    and the pipeline's first task and the applicant's e-mail are queued as it commits.
+    """
+    approve_application(tenant=tenant, partner=partner, actor=actor, reason=reason.strip())
+    assign_plan(tenant=tenant, plan=plan, actor=actor)
+    start_provisioning(tenant=tenant, actor=actor)
+    application = Application.objects.get(tenant=tenant)
+    notify_applicant(application, "approved", plan=plan)  # sent by a worker after commit
+    return tenant
 
 
 def start_provisioning(*, tenant: Tenant, actor: str) -> None:

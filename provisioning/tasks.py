@@ -11,18 +11,37 @@ from provisioning import pipeline
 log = logging.getLogger(__name__)
 
 
-@app.task(bind=True, max_retries=settings.PROVISIONING_STEP_RETRIES, acks_late=True)
-def run_provisioning_step(self: Task, tenant_id: int, step: str) -> str | None:
-    """Runs one step; on failure retries it with backoff, then leaves the tenant failed."""
-    final = self.request.retries >= self.max_retries
+@app.task(bind=True, max_retries=None, acks_late=True)
+def run_provisioning_step(
+    self: Task, tenant_id: int, step: str, failures: int = 0, waits: int = 0
+) -> str | None:
+    """Runs one step; on failure retries it with backoff (PROVISIONING_STEP_RETRIES times), then
+    leaves the tenant failed. A step that finds the tenant's lock taken tries again shortly,
+    without counting it as a failure, for up to PROVISIONING_STALL_SECONDS: after that the lock's
+    holder is either still running the pipeline (and queues what follows itself) or was lost,
+    and then the console shows the run as stalled, with Retry."""
+    final = failures >= settings.PROVISIONING_STEP_RETRIES
     try:
         following = pipeline.run_step(tenant_id=tenant_id, name=step, final_attempt=final)
+    except pipeline.LockBusy as busy:
+        if waits * 0.6 >= settings.PROVISIONING_STALL_SECONDS:  # 0.6 s: the mean wait
+            log.error("provisioning of tenant %s: gave up waiting: %s", tenant_id, busy)
+            return None
+        raise self.retry(
+            args=(tenant_id, step),
+            kwargs={"failures": failures, "waits": waits + 1},
+            countdown=pipeline.contention_seconds(),
+        ) from busy
     except pipeline.StepFailed as failed:
         if final:
             log.error("provisioning of tenant %s failed: %s", tenant_id, failed)
             return None
         log.warning("provisioning of tenant %s: %s; retrying", tenant_id, failed)
-        raise self.retry(countdown=pipeline.backoff_seconds(self.request.retries)) from failed
+        raise self.retry(
+            args=(tenant_id, step),
+            kwargs={"failures": failures + 1, "waits": waits},
+            countdown=pipeline.backoff_seconds(failures),
+        ) from failed
     if following:
         run_provisioning_step.delay(tenant_id, following)
     return following

@@ -57,9 +57,6 @@ class Tenant(TenantMixin):
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
     )
-    plan = models.ForeignKey(
-        "billing.Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
-    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )

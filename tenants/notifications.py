@@ -1,5 +1,5 @@
-"""E-mails to applicants. A mail server that is down never undoes a decision: the failure is
-logged and reported to whoever acted, who can tell the applicant another way."""
+"""E-mails to applicants. They are handed to a worker once the decision commits (config.mail),
+so a mail server that is down never slows or undoes a decision; the worker retries."""
 
 import logging
 from smtplib import SMTPException
@@ -19,10 +19,12 @@ SUBJECTS = {
 }
 
 
-def notify_applicant(application: Application, what: str) -> bool:
-    """Sends the applicant the e-mail for `what` (received, approved, rejected); True if sent."""
+def notify_applicant(application: Application, what: str, **extra: object) -> bool:
+    """Sends the applicant the e-mail for `what` (received, approved, rejected); True if sent
+    (or queued). `extra` goes into the template's context (the approved plan, say)."""
     tenant = application.tenant
     context = {
+        **extra,
         "application": application,
         "tenant": tenant,
         "platform_name": settings.PLATFORM_NAME,

@@ -24,9 +24,9 @@ def serving_tenant_for_host(hostname: str) -> Tenant | None:
 
 def tenants_for_console() -> QuerySet[Tenant]:
     """Every tenant with what the federal console shows of it, in one query."""
-    return Tenant.objects.select_related(
-        "partner", "plan", "rollup", "application"
-    ).prefetch_related("domains")
+    return Tenant.objects.select_related("partner", "rollup", "application").prefetch_related(
+        "domains"
+    )
 
 
 def tenants_of_partner(partner: Partner) -> QuerySet[Tenant]:

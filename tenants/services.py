@@ -1,4 +1,7 @@
-"""Changes to the tenant registry. Each function is one transaction."""
+"""Changes to the tenant registry. Each function is one transaction.
+
+Every change of a tenant's state goes through transition_tenant (see tenants.lifecycle).
+"""
 
 from typing import Any
 
@@ -6,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing.models import Plan
-from tenants.lifecycle import check_transition
+from tenants.lifecycle import Transition, announce, check_transition
 from tenants.models import Application, Domain, Partner, Tenant, TenantEvent, TenantRollup
 from tenants.naming import primary_host
+from tenants.notifications import notify_applicant
 from tenants.selectors import is_subdomain_taken
 from tenants.validators import validate_subdomain
 
@@ -39,13 +42,12 @@ def register_tenant(
                 subdomain=subdomain,
                 partner=partner,
                 parent=parent,
-                state=Tenant.State.APPLIED,
             )
     except IntegrityError as lost_race:  # another application took it a moment ago
         raise ValidationError(
             f"The subdomain “{subdomain}” is taken.", code="subdomain_taken"
         ) from lost_race
-    TenantEvent.objects.create(tenant=tenant, to_state=Tenant.State.APPLIED, actor=actor)
+    _record_transition(tenant, from_state="", actor=actor, reason="")
     return tenant
 
 
@@ -86,12 +88,16 @@ def set_storage_prefix(*, tenant: Tenant, prefix: str) -> None:
 
 @transaction.atomic
 def approve_application(
-    *, tenant: Tenant, partner: Partner, plan: Plan, actor: str, reason: str = ""
+    *, tenant: Tenant, partner: Partner, actor: str, reason: str = ""
 ) -> Tenant:
-    """Approves an application for the chosen partner and plan; provisioning comes next."""
+    """Approves an application for the chosen partner; provisioning comes next.
+
+    The approval as a whole (plan, provisioning, the applicant's e-mail) is
+    provisioning.services.approve_and_provision, which calls this in its transaction.
+    """
     transition_tenant(tenant=tenant, to_state=Tenant.State.APPROVED, actor=actor, reason=reason)
-    Tenant.objects.filter(pk=tenant.pk).update(partner=partner, plan=plan)
-    tenant.partner, tenant.plan = partner, plan
+    Tenant.objects.filter(pk=tenant.pk).update(partner=partner)
+    tenant.partner = partner
     Application.objects.filter(tenant=tenant).update(
         decided_at=timezone.now(), decided_by=actor, decision_reason=reason
     )
@@ -113,21 +119,45 @@ def reject_application(*, tenant: Tenant, actor: str, reason: str) -> Tenant:
         decided_at=timezone.now(), decided_by=actor, decision_reason=reason.strip()
     )
     tenant.refresh_from_db()
+    application = Application.objects.filter(tenant=tenant).first()
+    if application is not None:
+        notify_applicant(application, "rejected")  # sent by a worker once this commits
     return tenant
 
 
 @transaction.atomic
 def transition_tenant(*, tenant: Tenant, to_state: str, actor: str, reason: str = "") -> Tenant:
-    """Moves a tenant to another state if the state machine allows it, and records the event."""
+    """Moves a tenant to another state if the state machine allows it, records the event and
+    tells the receivers registered in tenants.lifecycle, all in one transaction.
+
+    The one function that changes Tenant.state. Refused (TransitionNotAllowed) from a state that
+    does not lead to `to_state`, checked on the row locked for the transaction.
+    """
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
     check_transition(locked, to_state)
-    TenantEvent.objects.create(
-        tenant=locked, from_state=locked.state, to_state=to_state, actor=actor, reason=reason
-    )
+    from_state = locked.state
     locked.state = to_state
     locked.save(update_fields=["state"])
     tenant.state = to_state
+    _record_transition(locked, from_state=from_state, actor=actor, reason=reason)
     return locked
+
+
+def _record_transition(tenant: Tenant, *, from_state: str, actor: str, reason: str) -> None:
+    """Records the tenant's entry into its current state and tells the lifecycle's receivers."""
+    event = TenantEvent.objects.create(
+        tenant=tenant, from_state=from_state, to_state=tenant.state, actor=actor, reason=reason
+    )
+    announce(
+        Transition(
+            tenant=tenant,
+            from_state=from_state,
+            to_state=tenant.state,
+            actor=actor,
+            reason=reason,
+            event=event,
+        )
+    )
 
 
 def record_event(*, tenant: Tenant, actor: str, reason: str) -> TenantEvent:

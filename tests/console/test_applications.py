@@ -4,9 +4,12 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError, connection, transaction
 
 from billing.models import Plan
+from billing.selectors import plan_of
 from provisioning.models import ProvisioningStep
+from provisioning.services import approve_and_provision
 from tenants.models import Application, Tenant, TenantEvent
 from tests import onboarding
 from tests.conftest import World, client_for, signed_in_client
@@ -15,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def apply(subdomain: str = "gb") -> Tenant:
-    return onboarding.submit(subdomain).tenant
+    return onboarding.submit(subdomain, contact_email=f"focal@{subdomain}.example").tenant
 
 
 def admin(world: World) -> Any:
@@ -48,7 +51,7 @@ def test_approval_records_partner_plan_and_decision_and_starts_provisioning(
 
     assert response.status_code == 302 and response["Location"] == f"/console/tenants/{tenant.pk}/"
     tenant.refresh_from_db()
-    assert (tenant.state, tenant.partner, tenant.plan) == ("provisioning", world.partner, plan)
+    assert (tenant.state, tenant.partner, plan_of(tenant)) == ("provisioning", world.partner, plan)
     application = Application.objects.get(tenant=tenant)
     assert application.decided_by == world.federal_admin_email
     assert application.decision_reason == "Welcome aboard."
@@ -115,20 +118,93 @@ def test_a_decided_application_cannot_be_decided_again(world: World) -> None:
     assert tenant.state == "rejected"
 
 
-def test_a_mail_failure_does_not_undo_the_decision(world: World, settings: Any) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+def test_a_mail_server_that_is_down_neither_undoes_nor_slows_the_decision(
+    world: World, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Production's arrangement: messages are queued for a worker, which talks to SMTP.
+    settings.EMAIL_BACKEND = "config.mail.QueuedEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
     tenant = apply()
 
-    response = admin(world).post(
-        f"/console/applications/{tenant.pk}/reject/",
-        {"reason": "Incomplete survey.", "confirm": "on"},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin(world).post(
+            f"/console/applications/{tenant.pk}/reject/",
+            {"reason": "Incomplete survey.", "confirm": "on"},
+            follow=True,
+        )
 
     tenant.refresh_from_db()
     assert tenant.state == "rejected"
-    assert "could not be sent" in response.content.decode()
+    assert response.status_code == 200
+    assert "is rejected" in response.content.decode()
+    assert len(queued) == 1  # the applicant's e-mail, handed to a worker after the commit
+
+
+def refuse_inserts_into(table: str) -> None:
+    """A database that fails mid-way: inserts into `table` raise (dropped with the test's
+    transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'the process died here'; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse()"
+        )
+
+
+def test_an_approval_that_fails_while_provisioning_starts_leaves_nothing_approved(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    tenant = apply()
+    refuse_inserts_into("provisioning_provisioningstep")
+
+    with (
+        django_capture_on_commit_callbacks(execute=False) as queued,
+        pytest.raises(DatabaseError, match="the process died here"),
+    ):
+        admin(world).post(
+            f"/console/applications/{tenant.pk}/approve/",
+            {"partner": world.partner.pk, "plan": Plan.objects.first().pk},
+        )
+
+    tenant.refresh_from_db()
+    assert tenant.state == "applied" and tenant.partner is None and plan_of(tenant) is None
+    assert list(TenantEvent.objects.filter(tenant=tenant).values_list("to_state", flat=True)) == [
+        "applied"
+    ]
+    assert Application.objects.get(tenant=tenant).decided_at is None
+    assert not queued and not mail.outbox
+
+
+def test_a_process_that_dies_around_the_approval_leaves_nothing_or_a_queued_pipeline(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    plan = Plan.objects.get(code="standard")
+    inside, after = apply("gb-inside"), apply("gb-after")
+
+    # Dies before the approval's transaction commits: nothing happened.
+    with (
+        django_capture_on_commit_callbacks(execute=False) as queued,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        approve_and_provision(tenant=inside, partner=world.partner, plan=plan, actor="x")
+        raise RuntimeError("killed")
+    assert not queued
+    inside.refresh_from_db()
+    assert inside.state == "applied" and not ProvisioningStep.objects.filter(tenant=inside)
+
+    # Dies right after the service: the approval and its pipeline are committed together.
+    with django_capture_on_commit_callbacks(execute=False) as queued, pytest.raises(RuntimeError):
+        approve_and_provision(tenant=after, partner=world.partner, plan=plan, actor="x")
+        raise RuntimeError("killed")
+    after.refresh_from_db()
+    assert after.state == "provisioning" and plan_of(after) == plan
+    assert ProvisioningStep.objects.filter(tenant=after, state="pending").count() == 7
+    assert len(queued) == 1  # the pipeline's first step, queued as the approval commits
 
 
 @pytest.mark.parametrize("path", ["/console/applications/", "/console/applications/{pk}/"])

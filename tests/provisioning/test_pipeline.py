@@ -1,21 +1,25 @@
 """The provisioning pipeline, run in this process: what each step makes, and what a failure
 leaves behind (nothing reachable, the error on record, and a retry that resumes)."""
 
+import re
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import Plan
+from billing.services import assign_plan
 from config import tenant_storage as storage
+from config.tenancy import use_public_schema
 from eoffice.models import Office, Post, Posting, SubmissionChannel
 from eoffice.services.org_chart import seed_org_chart
 from provisioning import pipeline
-from provisioning.models import ProvisioningAttempt, ProvisioningStep
+from provisioning.models import OpeningInvitation, ProvisioningAttempt, ProvisioningStep
+from provisioning.selectors import provisioning_progress
 from provisioning.services import provision_tenant
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Tenant, TenantEvent
@@ -27,13 +31,10 @@ pytestmark = pytest.mark.django_db
 
 
 def approved(world: World, subdomain: str = "gb") -> Tenant:
+    """An approved application whose pipeline this process runs (provision_tenant)."""
     application = onboarding.submit(subdomain)
-    return approve_application(
-        tenant=application.tenant,
-        partner=world.partner,
-        plan=Plan.objects.get(code="standard"),
-        actor=ACTOR,
-    )
+    assign_plan(tenant=application.tenant, plan=Plan.objects.get(code="standard"), actor=ACTOR)
+    return approve_application(tenant=application.tenant, partner=world.partner, actor=ACTOR)
 
 
 def steps_of(tenant: Tenant) -> dict[str, ProvisioningStep]:
@@ -76,9 +77,17 @@ def test_provisioning_builds_the_instance_the_survey_describes(world: World) -> 
     assert channels == {("SO(Budget)", "SECY")}
     assert admin.is_staff and not admin.has_usable_password()
     assert officers == {"focal@gb.example", "sana@gb.example", "omar@gb.example"}
-    [invitation] = mail.outbox
-    assert invitation.to == ["focal@gb.example"]
-    assert "http://gb.localhost:8000/accounts/password/reset/key/" in invitation.body
+    # The administrator and every officer of the survey are invited as the e-office opens.
+    invitations = {message.to[0]: message for message in mail.outbox}
+    assert sorted(invitations) == ["focal@gb.example", "omar@gb.example", "sana@gb.example"]
+    assert len(mail.outbox) == 3
+    assert "first administrator" in invitations["focal@gb.example"].body
+    assert "is open, and you have an account" in invitations["sana@gb.example"].body
+    for message in mail.outbox:
+        assert "http://gb.localhost:8000/accounts/password/reset/key/" in message.body
+    assert set(
+        OpeningInvitation.objects.filter(tenant=tenant).values_list("email", "as_admin")
+    ) == {("focal@gb.example", True), ("sana@gb.example", False), ("omar@gb.example", False)}
     records = steps_of(tenant)
     assert [records[s.name].state for s in pipeline.STEPS] == ["succeeded"] * 7
     assert all(records[s.name].attempts == 1 and records[s.name].detail for s in pipeline.STEPS)
@@ -150,7 +159,7 @@ def test_a_failing_step_leaves_the_tenant_failed_unreachable_and_resumable(
     assert [a.outcome for a in outcomes.order_by("number")] == ["failed", "succeeded"]
     with schema_context(tenant.schema_name):
         assert Office.objects.count() == 3
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 3
     assert client_for("gb.localhost").get("/accounts/login/").status_code == 200
 
 
@@ -169,7 +178,7 @@ def test_an_invitation_that_cannot_be_sent_leaves_the_e_office_open_and_can_be_r
     assert tenant.state == "active"  # everything it needs is in place; only the mail is missing
     assert steps_of(tenant)["send_invitation"].state == "failed"
     assert TenantEvent.objects.filter(
-        tenant=tenant, reason__startswith="Send the administrator's invitation failed"
+        tenant=tenant, reason__startswith="Invite the administrator and the officers failed"
     ).exists()
     assert client_for("gb.localhost").get("/accounts/login/").status_code == 200
 
@@ -180,8 +189,11 @@ def test_an_invitation_that_cannot_be_sent_leaves_the_e_office_open_and_can_be_r
     )
 
     assert steps_of(tenant)["send_invitation"].state == "succeeded"
-    [invitation] = mail.outbox
-    assert invitation.to == ["focal@gb.example"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "focal@gb.example",
+        "omar@gb.example",
+        "sana@gb.example",
+    ]
     with pytest.raises(TransitionNotAllowed):  # nothing is left to retry
         pipeline.prepare_retry(tenant=tenant, actor=ACTOR)
 
@@ -220,3 +232,89 @@ def test_a_running_pipeline_cannot_be_retried(world: World) -> None:
 
     with pytest.raises(TransitionNotAllowed):
         pipeline.prepare_retry(tenant=tenant, actor=ACTOR)
+
+
+def test_the_invitation_step_run_again_invites_nobody_twice(world: World) -> None:
+    tenant = provision_tenant(tenant=approved(world), actor=ACTOR)
+    assert len(mail.outbox) == 3
+    with schema_context(tenant.schema_name):  # one officer has meanwhile set a password
+        sana = User.objects.get(email="sana@gb.example")
+        sana.set_password("Sana-Pass-2026!")
+        sana.save()
+    use_public_schema()
+    ProvisioningStep.objects.filter(tenant=tenant, name="send_invitation").update(state="pending")
+
+    pipeline.run_step(tenant_id=tenant.pk, name="send_invitation", final_attempt=True)
+
+    assert len(mail.outbox) == 3
+    detail = steps_of(tenant)["send_invitation"].detail
+    assert detail == "Nobody left to invite. 2 invited earlier. 1 already set a password."
+    assert OpeningInvitation.objects.filter(tenant=tenant).count() == 3
+
+
+def test_reading_the_progress_takes_no_lock_and_sees_the_holder(world: World) -> None:
+    """The console's poll reads the pipeline lock from pg_locks; it never takes it, so a worker
+    starting a step is never turned away by a reader."""
+    tenant = approved(world)
+    transition_tenant(tenant=tenant, to_state="provisioning", actor=ACTOR)
+    pipeline.plan_steps(tenant=tenant)
+    ProvisioningStep.objects.filter(tenant=tenant, name="create_schema").update(state="running")
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:  # a worker holds the tenant's lock, running a step
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [pipeline._LOCK_SPACE, tenant.pk])
+            cursor.execute("SELECT pg_backend_pid()")
+            holder = cursor.fetchone()[0]
+        with connection.execute_wrapper(record):
+            held = provisioning_progress(tenant)
+        assert held is not None and not held.stalled  # a held lock: a worker is on it
+        assert pipeline.is_locked(tenant.pk)
+        holders = advisory_holders(tenant)
+        assert holders == [holder]
+    finally:
+        other.close()
+
+    with connection.execute_wrapper(record):
+        free = provisioning_progress(tenant)
+        free_holders = advisory_holders(tenant)
+    assert free is not None and free.stalled  # the lock is gone with its worker
+    assert not pipeline.is_locked(tenant.pk)
+    assert free_holders == []
+    taking = re.compile(r"pg_(try_)?advisory_(xact_)?lock")  # pg_locks is read, never taken
+    assert statements and not [sql for sql in statements if taking.search(sql)]
+
+
+def advisory_holders(tenant: Tenant) -> list[int]:
+    """Every backend holding the tenant's pipeline lock, from pg_locks."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid::bigint = %s"
+            " AND objid::bigint = %s AND objsubid = 2 AND granted",
+            [pipeline._LOCK_SPACE, tenant.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_step_that_meets_the_lock_taken_is_told_to_wait_not_skipped(world: World) -> None:
+    tenant = approved(world)
+    transition_tenant(tenant=tenant, to_state="provisioning", actor=ACTOR)
+    pipeline.plan_steps(tenant=tenant)
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [pipeline._LOCK_SPACE, tenant.pk])
+        with pytest.raises(pipeline.LockBusy):
+            pipeline.run_step(tenant_id=tenant.pk, name="create_schema", final_attempt=False)
+    finally:
+        other.close()
+
+    assert steps_of(tenant)["create_schema"].state == "pending"
+    assert pipeline.run_step(tenant_id=tenant.pk, name="create_schema", final_attempt=False) == (
+        "register_domain"
+    )

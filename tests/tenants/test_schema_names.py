@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import Plan
+from billing.services import assign_plan
 from provisioning.migration_state import TEMPLATE_SCHEMA
 from provisioning.services import provision_tenant
 from tenants.models import Application, Tenant
@@ -46,9 +47,8 @@ def rows_of(schema: str) -> dict[str, list[str]]:
 
 
 def approve_and_provision(world: World, tenant: Tenant) -> Tenant:
-    approve_application(
-        tenant=tenant, partner=world.partner, plan=Plan.objects.get(code="provincial"), actor=ACTOR
-    )
+    approve_application(tenant=tenant, partner=world.partner, actor=ACTOR)
+    assign_plan(tenant=tenant, plan=Plan.objects.get(code="provincial"), actor=ACTOR)
     return provision_tenant(tenant=Tenant.objects.get(pk=tenant.pk), actor=ACTOR)
 
 

@@ -42,9 +42,11 @@ def migration() -> ModuleType:
 
 
 def run_migration() -> None:
-    """The migration's data step on the models as they were before it, then its constraint."""
+    """The migration's data step, then its constraint. The models are today's: the test
+    database has every migration applied, so columns that later migrations dropped (the
+    tenant's plan, moved to billing) are no longer there to be read."""
     module = migration()
-    state = MigrationLoader(connection).project_state(module.Migration.dependencies)
+    state = MigrationLoader(connection).project_state()
     with connection.schema_editor() as editor:
         module.rename_legacy_schemas(state.apps, editor)
         [constraint] = [c for c in Tenant._meta.constraints if c.name == CONSTRAINT]

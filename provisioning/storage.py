@@ -6,7 +6,9 @@ is recorded on the tenant, so a restored tenant keeps working wherever its files
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -39,13 +41,20 @@ def put_bytes(key: str, data: bytes) -> None:
         path.write_bytes(data)
 
 
+PARTIAL = ".partial-"
+
+
 def upload_file(key: str, source: Path) -> None:
+    """Stores a file under `key`; the object appears complete or not at all (S3 makes an upload
+    visible only once it has finished; locally the copy is renamed into place)."""
     if uses_s3():
         s3_client().upload_file(str(source), settings.S3_BUCKET, key)
     else:
         path = _local(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
+        partial = path.with_name(f"{path.name}{PARTIAL}{uuid.uuid4().hex}")
+        shutil.copyfile(source, partial)
+        os.replace(partial, path)
 
 
 def download_file(key: str, target: Path) -> None:

@@ -17,6 +17,7 @@ from eoffice.models.records import (
     Priority,
     Receipt,
 )
+from eoffice.models.write_mode import WriteMode
 
 __all__ = [
     "RESTRICTED_GRADINGS",
@@ -41,4 +42,5 @@ __all__ = [
     "Priority",
     "Receipt",
     "SubmissionChannel",
+    "WriteMode",
 ]

@@ -78,7 +78,8 @@ def committed_tenant(subdomain: str, name: str) -> Tenant:
 
 
 def contents(schema: str) -> dict[str, Any]:
-    """Every row of every table (as text, sorted) and every sequence's position."""
+    """Every row of every table (as text, sorted) and every sequence's position; the write
+    mode aside (archived frozen, restored open: see mode_of)."""
     tables: dict[str, list[str]] = {}
     sequences: dict[str, tuple[int, bool]] = {}
     with connection.cursor() as cursor:
@@ -88,6 +89,8 @@ def contents(schema: str) -> dict[str, Any]:
             [schema],
         )
         for name, kind in cursor.fetchall():
+            if name == "eoffice_writemode":
+                continue
             if kind == "r":
                 cursor.execute(f'SELECT t::text FROM "{schema}"."{name}" t ORDER BY 1')
                 tables[name] = [row[0] for row in cursor.fetchall()]
@@ -95,6 +98,12 @@ def contents(schema: str) -> dict[str, Any]:
                 cursor.execute(f'SELECT last_value, is_called FROM "{schema}"."{name}"')
                 sequences[name] = cursor.fetchone()
     return {"tables": tables, "sequences": sequences}
+
+
+def mode_of(schema: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT mode FROM "{schema}".eoffice_writemode')
+        return cursor.fetchone()[0]
 
 
 def read(key: str) -> bytes:
@@ -163,8 +172,9 @@ def test_archive_delete_restore_brings_back_every_row_sequence_and_file(
     assert archive.storage_key.endswith("Z.tar.gz")
     stored = read(archive.storage_key)
     assert (archive.size_bytes, archive.sha256) == (len(stored), hashlib.sha256(stored).hexdigest())
-    assert archive.tables == len(data["tables"])
-    assert archive.rows == sum(len(rows) for rows in data["tables"].values())
+    # The write mode's one row is archived too (frozen: the mode the snapshot was taken in).
+    assert archive.tables == len(data["tables"]) + 1
+    assert archive.rows == sum(len(rows) for rows in data["tables"].values()) + 1
     assert archive.files == 2  # the letter and the location's marker
     manifest = read_manifest(archive)
     assert manifest["schema"] == old_schema
@@ -207,6 +217,7 @@ def test_archive_delete_restore_brings_back_every_row_sequence_and_file(
     assert tenant.storage_prefix == storage.location_for(new_schema)
     assert describe_schema(new_schema) == structure
     assert contents(new_schema) == data
+    assert mode_of(new_schema) == "open"  # archived frozen, restored open
     assert read(tenant.storage_prefix + "receipts/2026/letter.pdf") == LETTER
     assert [(f, t) for f, t, _ in last_events(tenant, 4)] == [
         (S.DELETED, S.ACTIVE),
@@ -390,7 +401,7 @@ def test_a_restore_failing_half_way_leaves_no_schema(made: dict[str, Any], tmp_p
                 tar.add(unpacked / name, arcname=name)
     storage.upload_file(archive.storage_key, forged)
     TenantArchive.objects.filter(pk=archive.pk).update(
-        sha256=hashlib.sha256(forged.read_bytes()).hexdigest()
+        sha256=hashlib.sha256(forged.read_bytes()).hexdigest(), size_bytes=forged.stat().st_size
     )
 
     with pytest.raises(ValidationError, match="accounts_user restored 4 rows"):

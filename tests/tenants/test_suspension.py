@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from provisioning.lifecycle_services import resume_tenant, suspend_tenant
 from tenants.models import Tenant
-from tenants.services import resume_tenant, suspend_tenant
 from tests.conftest import ACTOR, World, signed_in_client
 
 pytestmark = pytest.mark.django_db

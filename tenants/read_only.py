@@ -7,8 +7,10 @@ says why, and closes an e-office whose writes are frozen for its archive, where 
 would be refused half-way.
 """
 
+import weakref
 from collections.abc import Callable
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -23,16 +25,15 @@ class SuspendedTenantReadOnlyMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._refused: weakref.WeakSet[HttpRequest] = weakref.WeakSet()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
         # Only a suspended tenant can be frozen (an archive suspends it first), so an active
         # one costs no query.
-        if (
-            tenant is not None
-            and tenant.state == Tenant.State.SUSPENDED
-            and write_mode() == write_modes.FROZEN
-        ):
+        if tenant is None or tenant.state != Tenant.State.SUSPENDED:
+            return self.get_response(request)
+        if write_mode() == write_modes.FROZEN:
             response = render(
                 request,
                 "errors/archiving.html",
@@ -41,16 +42,30 @@ class SuspendedTenantReadOnlyMiddleware:
             )
             response["Cache-Control"] = "no-store"
             return response
-        return self.get_response(request)
+        # One transaction for the view: a refused write undoes whatever the request wrote
+        # before it ("nothing was changed" is then true), and leaves a connection fit to draw
+        # the page that says so.
+        with transaction.atomic():
+            response = self.get_response(request)
+            refused = request in self._refused
+            if refused:
+                transaction.set_rollback(True)
+        return self._refusal(request) if refused else response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        tenant = getattr(request, "tenant", None)
-        if tenant is None or not write_modes.is_refused_write(exception):
+        if getattr(request, "tenant", None) is None or not write_modes.is_refused_write(exception):
             return None
-        # The view's transaction has been rolled back by now: nothing it did is kept.
+        tenant = request.tenant
+        if tenant.state == Tenant.State.SUSPENDED:
+            self._refused.add(request)  # answered in __call__, once the transaction is undone
+            return HttpResponse(status=403)
+        return self._refusal(request)
+
+    @staticmethod
+    def _refusal(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "errors/suspended.html",
-            {"reason": suspension_reason(tenant)},
+            {"reason": suspension_reason(request.tenant)},
             status=403,
         )

@@ -327,6 +327,7 @@ def _fetch_files(prefix: str, target: Path, progress: Progress) -> list[dict[str
     prefix = _as_folder(prefix)
     root = target.resolve()
     files = []
+    progress("files", 0, 0)
     keys = list(storage.iter_keys(prefix))
     progress("files", 0, len(keys))
     for number, key in enumerate(keys, start=1):

@@ -149,7 +149,7 @@ def archive_tenant(*, tenant: Tenant, actor: str, reason: str) -> TenantArchive:
 def work_folder(run: ArchiveRun) -> Path:
     """Where a run assembles its archive: known from the run alone, so a later run on the same
     machine finds and removes what a killed one left."""
-    return Path(tempfile.gettempdir()) / f"eoffice-archive-run-{run.pk}"
+    return Path(tempfile.gettempdir()) / f"eoffice-archive-{run.token}"
 
 
 def run_archive(*, run_id: int) -> ArchiveRun:
@@ -281,8 +281,7 @@ def _clean_up_after_earlier_runs(run: ArchiveRun) -> str:
         if key and key not in recorded and storage.exists(key):
             storage.delete_keys([key])
             removed.append(f"the unrecorded object {key} of run {other.pk}")
-    prefix = f"{ARCHIVE_PREFIX}{run.tenant.schema_name}/"
-    partial = [key for key in storage.iter_keys(prefix) if storage.PARTIAL in key]
+    partial = storage.partial_uploads(f"{ARCHIVE_PREFIX}{run.tenant.schema_name}/")
     if partial:
         storage.delete_keys(partial)
         removed.extend(f"the partial upload {key}" for key in partial)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -122,6 +124,8 @@ class ArchiveRun(models.Model):
     tenant = models.ForeignKey(
         "tenants.Tenant", on_delete=models.PROTECT, related_name="archive_runs"
     )
+    # Names the run's work folder: unique across databases sharing a machine, unlike the id.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.QUEUED)
     files_done = models.PositiveIntegerField(default=0)

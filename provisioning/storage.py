@@ -57,6 +57,14 @@ def upload_file(key: str, source: Path) -> None:
         os.replace(partial, path)
 
 
+def partial_uploads(prefix: str) -> list[str]:
+    """Keys under `prefix` of uploads a killed process left unfinished (only locally: an S3
+    upload that does not finish never becomes an object)."""
+    if uses_s3():
+        return []
+    return [key for key in iter_keys(prefix) if PARTIAL in key.rsplit("/", 1)[-1]]
+
+
 def download_file(key: str, target: Path) -> None:
     if uses_s3():
         s3_client().download_file(settings.S3_BUCKET, key, str(target))

@@ -24,11 +24,13 @@ from django_tenants.utils import schema_context, schema_exists
 from pytest_django import DjangoDbBlocker
 
 from accounts.services import create_account
+from console.lifecycle_forms import RestoreForm
 from provisioning import storage
 from provisioning.archive import export_tenant, read_manifest, restore_archive
 from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, create_schema_from_blueprint
 from provisioning.lifecycle_services import archive_tenant, delete_tenant, restore_tenant
 from provisioning.models import TenantArchive
+from provisioning.selectors import archives_of
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Domain, Tenant, TenantEvent
 from tenants.services import register_tenant, transition_tenant
@@ -130,7 +132,16 @@ def made(world: World, django_db_blocker: DjangoDbBlocker, storage_dir: Path) ->
     ):
         tenants = {
             subdomain: committed_tenant(subdomain, f"Archive Test {subdomain}")
-            for subdomain in ("arc-cycle", "arc-s3", "arc-tamper", "arc-refuse", "arc-snap")
+            for subdomain in (
+                "arc-cycle",
+                "arc-s3",
+                "arc-tamper",
+                "arc-refuse",
+                "arc-snap",
+                "arc-damage",
+                "arc-damage-s3",
+                "arc-choose",
+            )
         }
         statements: list[str] = []
 
@@ -430,3 +441,103 @@ def test_a_tenant_dump_keeps_words_that_merely_spell_its_schema_name() -> None:
     ]
     with pytest.raises(RuntimeError, match="names the schema"):
         blueprint_from_dump("CREATE VIEW v AS SELECT 'key'::regnamespace;", schema="key")
+
+
+# --- delete reads the archive back; restore chooses among every archive -----------------------
+
+
+def damaged(data: bytes, how: str) -> bytes:
+    if how == "truncated":
+        return data[: len(data) // 2]
+    changed = bytearray(data)
+    changed[len(changed) // 2] ^= 0xFF  # same size, other bytes
+    return bytes(changed)
+
+
+def assert_nothing_dropped(tenant: Tenant, events_before: int, kept_key: str) -> None:
+    tenant.refresh_from_db()
+    assert tenant.state == S.ARCHIVED
+    assert schema_exists(tenant.schema_name)
+    assert storage.exists(kept_key)  # the tenant's own files are still there
+    assert TenantEvent.objects.filter(tenant=tenant).count() == events_before
+
+
+@pytest.mark.parametrize("how", ["bytes changed", "truncated"])
+def test_deleting_reads_the_archive_back_and_refuses_a_damaged_one(
+    made: dict[str, Any], how: str
+) -> None:
+    tenant: Tenant = made["arc-damage"]
+    letter_key = tenant.storage_prefix + "receipts/letter.pdf"
+    storage.put_bytes(letter_key, LETTER)
+    archive = archive_tenant(tenant=tenant, actor=ACTOR, reason="Damage test")
+    storage.put_bytes(archive.storage_key, damaged(read(archive.storage_key), how))
+    events_before = TenantEvent.objects.filter(tenant=tenant).count()
+
+    with pytest.raises(ValidationError) as refused:
+        delete_tenant(tenant=tenant, actor=ACTOR, typed_name=tenant.name, reason="Closed")
+
+    message = " ".join(refused.value.messages)
+    assert f"The archive {archive.storage_key} does not match the checksum recorded" in message
+    assert f"so {tenant.name} was not deleted" in message
+    assert_nothing_dropped(tenant, events_before, letter_key)
+
+
+def test_deleting_refuses_a_damaged_archive_in_s3(
+    made: dict[str, Any], s3_endpoint: str, aws_test_credentials: None
+) -> None:
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="eoffice-damage")
+    tenant: Tenant = made["arc-damage-s3"]
+    with override_settings(S3_BUCKET="eoffice-damage", S3_ENDPOINT_URL=s3_endpoint):
+        letter_key = tenant.storage_prefix + "receipts/letter.pdf"
+        storage.put_bytes(letter_key, LETTER)
+        archive = archive_tenant(tenant=tenant, actor=ACTOR, reason="Damage test")
+        stored = s3.get_object(Bucket="eoffice-damage", Key=archive.storage_key)["Body"].read()
+        s3.put_object(
+            Bucket="eoffice-damage", Key=archive.storage_key, Body=damaged(stored, "bytes changed")
+        )
+        events_before = TenantEvent.objects.filter(tenant=tenant).count()
+
+        with pytest.raises(ValidationError, match="does not match the checksum recorded"):
+            delete_tenant(tenant=tenant, actor=ACTOR, typed_name=tenant.name, reason="Closed")
+
+        assert_nothing_dropped(tenant, events_before, letter_key)
+        # Put right, the same archive is accepted: the check is of the bytes, nothing else.
+        s3.put_object(Bucket="eoffice-damage", Key=archive.storage_key, Body=stored)
+        delete_tenant(tenant=tenant, actor=ACTOR, typed_name=tenant.name, reason="Closed")
+        assert not schema_exists(archive.schema_name)
+
+
+def test_restore_offers_every_archive_newest_first_and_restores_the_chosen_one(
+    made: dict[str, Any],
+) -> None:
+    tenant: Tenant = made["arc-choose"]
+    first_data = contents(tenant.schema_name)
+    # An earlier export (a spare copy), then more work, then the archive before deleting.
+    first = export_tenant(tenant=tenant, actor=ACTOR)
+    with schema_context(tenant.schema_name):
+        create_account(email="later@arc-choose.example", full_name="Later", password=None)
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:  # the schema is dropped in this same transaction
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    second = archive_tenant(tenant=tenant, actor=ACTOR, reason="Second")
+    delete_tenant(tenant=tenant, actor=ACTOR, typed_name=tenant.name, reason="Second")
+    # The newest archive is damaged after the deletion: restore must not be stuck with it.
+    storage.put_bytes(second.storage_key, damaged(read(second.storage_key), "bytes changed"))
+
+    form = RestoreForm(tenant=tenant)
+    offered = [choice.value for choice, _ in form.fields["archive"].choices]
+    assert [archive.pk for archive in archives_of(tenant)] == [second.pk, first.pk]
+    assert offered == [second.pk, first.pk]
+    assert form.fields["archive"].initial == second
+    with pytest.raises(ValidationError, match="does not match the checksum"):
+        restore_tenant(tenant=tenant, actor=ACTOR)
+    with pytest.raises(ValidationError, match="not one of Archive Test arc-choose's"):
+        restore_tenant(tenant=tenant, actor=ACTOR, archive=made["snap_archive"])
+
+    restore_tenant(tenant=tenant, actor=ACTOR, reason="The older one", archive=first)
+
+    tenant.refresh_from_db()
+    assert (tenant.state, tenant.schema_name) == (S.ACTIVE, f"{first.schema_name}_r1")
+    assert contents(tenant.schema_name) == first_data
+    assert f"restored {first.storage_key}" in last_events(tenant, 1)[0][2]

@@ -238,12 +238,17 @@ def _fail(run: ArchiveRun, error: BaseException) -> None:
         locked = Tenant.objects.select_for_update().get(pk=run.tenant_id)
         if locked.state == S.SUSPENDED and _mode_of(locked.schema_name) == write_modes.FROZEN:
             _set_mode(locked.schema_name, write_modes.SUSPENDED, FREEZE_WAIT_SECONDS)
-        recorded = TenantArchive.objects.filter(storage_key=run.storage_key).exists()
-        if run.storage_key and not recorded:
-            storage.delete_keys([run.storage_key])
         run.status, run.finished_at = ArchiveRun.Status.FAILED, timezone.now()
         run.error = str(error) or type(error).__name__
         run.save(update_fields=["status", "finished_at", "error"])
+    key = run.storage_key
+    if not key or TenantArchive.objects.filter(storage_key=key).exists():
+        return
+    try:
+        if storage.exists(key):
+            storage.delete_keys([key])
+    except Exception:  # the storage may be what failed; the next run removes it then
+        log.warning("archive run %s: could not remove %s", run.pk, key, exc_info=True)
 
 
 def _close_interrupted_run(tenant: Tenant, *, refusal: str) -> None:

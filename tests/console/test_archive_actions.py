@@ -134,7 +134,9 @@ def test_archive_delete_and_restore_from_the_console_are_audited(
     assert (event.from_state, event.to_state, event.actor) == (S.ARCHIVED, S.DELETED, admin)
     assert event.reason.startswith("Closed for good")
     assert any("is deleted" in message for message in flashed(deleted))
-    assert f'action="/console/tenants/{tenant.pk}/restore/"' in card(tenant)
+    restorable = card(tenant)
+    assert f'action="/console/tenants/{tenant.pk}/restore/"' in restorable
+    assert f'type="radio" name="archive" value="{archive.pk}"' in restorable
 
     restored = client.post(
         f"/console/tenants/{tenant.pk}/restore/",

@@ -28,8 +28,16 @@ from console.lifecycle_forms import RestoreForm
 from provisioning import storage
 from provisioning.archive import export_tenant, read_manifest, restore_archive
 from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, create_schema_from_blueprint
-from provisioning.lifecycle_services import archive_tenant, delete_tenant, restore_tenant
-from provisioning.models import TenantArchive
+from provisioning.lifecycle_services import (
+    align_write_modes,
+    archive_tenant,
+    delete_tenant,
+    restore_tenant,
+    resume_tenant,
+    suspend_tenant,
+    work_folder,
+)
+from provisioning.models import ArchiveRun, TenantArchive
 from provisioning.selectors import archives_of
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Domain, Tenant, TenantEvent
@@ -141,6 +149,7 @@ def made(world: World, django_db_blocker: DjangoDbBlocker, storage_dir: Path) ->
                 "arc-damage",
                 "arc-damage-s3",
                 "arc-choose",
+                "arc-fail",
             )
         }
         statements: list[str] = []
@@ -541,3 +550,47 @@ def test_restore_offers_every_archive_newest_first_and_restores_the_chosen_one(
     assert (tenant.state, tenant.schema_name) == (S.ACTIVE, f"{first.schema_name}_r1")
     assert contents(tenant.schema_name) == first_data
     assert f"restored {first.storage_key}" in last_events(tenant, 1)[0][2]
+
+
+def test_a_failed_archive_unfreezes_the_schema_and_the_tenant_can_be_resumed(
+    made: dict[str, Any], s3_endpoint: str, aws_test_credentials: None
+) -> None:
+    tenant: Tenant = made["arc-fail"]
+    # A bucket that does not exist: the export fails once its files are listed.
+    with (
+        override_settings(S3_BUCKET="no-such-bucket", S3_ENDPOINT_URL=s3_endpoint),
+        pytest.raises(ValidationError, match="Archiving Archive Test arc-fail failed"),
+    ):
+        archive_tenant(tenant=tenant, actor=ACTOR, reason="Failing")
+
+    run = ArchiveRun.objects.get(tenant=tenant)
+    assert (run.status, run.phase) == (ArchiveRun.Status.FAILED, ArchiveRun.Phase.FILES)
+    assert "NoSuchBucket" in run.error
+    assert not work_folder(run).exists()
+    assert Tenant.objects.get(pk=tenant.pk).state == S.SUSPENDED
+    assert mode_of(tenant.schema_name) == "suspended"  # read-only again, no longer frozen
+    assert not TenantArchive.objects.filter(tenant=tenant).exists()
+
+    resume_tenant(tenant=tenant, actor=ACTOR)
+
+    assert mode_of(tenant.schema_name) == "open"
+
+
+def test_migrating_gives_suspended_and_archived_tenants_their_mode(made: dict[str, Any]) -> None:
+    suspended: Tenant = made["arc-refuse"]
+    archived: Tenant = made["arc-snap"]  # archived by the module's fixture: frozen
+    suspend_tenant(tenant=suspended, actor=ACTOR, reason="Audit")
+    # As after the migration that brought write modes in: every schema open.
+    for tenant in (suspended, archived):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{tenant.schema_name}".eoffice_writemode SET mode = %s', ["open"]
+            )
+
+    assert align_write_modes() == 2
+
+    assert (mode_of(suspended.schema_name), mode_of(archived.schema_name)) == (
+        "suspended",
+        "frozen",
+    )
+    assert align_write_modes() == 0

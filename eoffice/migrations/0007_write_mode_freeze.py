@@ -156,7 +156,12 @@ class Migration(migrations.Migration):
                         condition=models.Q(("pk", 1)), name="one_write_mode_row"
                     ),
                     models.CheckConstraint(
-                        condition=models.Q(("mode__in", ("open", "suspended", "frozen"))),
+                        condition=models.Q(
+                            ("mode", "open"),
+                            ("mode", "suspended"),
+                            ("mode", "frozen"),
+                            _connector="OR",
+                        ),
                         name="known_write_mode",
                     ),
                 ],

@@ -20,8 +20,13 @@ class WriteMode(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="one_write_mode_row"),
+            # Spelt out rather than `mode__in`: pg_dump writes an IN over varchar back in
+            # another form, and blueprint schemas must be identical to migrated ones.
             models.CheckConstraint(
-                condition=models.Q(mode__in=write_modes.MODES), name="known_write_mode"
+                condition=models.Q(mode=write_modes.OPEN)
+                | models.Q(mode=write_modes.SUSPENDED)
+                | models.Q(mode=write_modes.FROZEN),
+                name="known_write_mode",
             ),
         ]
 

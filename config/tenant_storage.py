@@ -8,7 +8,9 @@ working wherever its files were put.
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -41,13 +43,28 @@ def put_bytes(key: str, data: bytes) -> None:
         path.write_bytes(data)
 
 
+PARTIAL = ".partial-"
+
+
 def upload_file(key: str, source: Path) -> None:
+    """Stores a file under `key`; the object appears complete or not at all (S3 makes an upload
+    visible only once it has finished; locally the copy is renamed into place)."""
     if uses_s3():
         s3_client().upload_file(str(source), settings.S3_BUCKET, key)
     else:
         path = _local(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
+        partial = path.with_name(f"{path.name}{PARTIAL}{uuid.uuid4().hex}")
+        shutil.copyfile(source, partial)
+        os.replace(partial, path)
+
+
+def partial_uploads(prefix: str) -> list[str]:
+    """Keys under `prefix` of uploads a killed process left unfinished (only locally: an S3
+    upload that does not finish never becomes an object)."""
+    if uses_s3():
+        return []
+    return [key for key in iter_keys(prefix) if PARTIAL in key.rsplit("/", 1)[-1]]
 
 
 def download_file(key: str, target: Path) -> None:

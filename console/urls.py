@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("tenants/<int:pk>/retry/", application_views.retry, name="retry"),
     path("tenants/<int:pk>/archive/", lifecycle_views.archive, name="archive"),
+    path("tenants/<int:pk>/archive/card/", lifecycle_views.archive_card, name="archive_card"),
     path("tenants/<int:pk>/delete/", lifecycle_views.delete, name="delete"),
     path("tenants/<int:pk>/restore/", lifecycle_views.restore, name="restore"),
 ]

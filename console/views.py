@@ -11,6 +11,7 @@ from console.access import federal_admin_required
 from console.feedback import report_refusal
 from console.forms import LifecycleActionForm, ResumeForm
 from console.lifecycle_views import archive_context
+from provisioning.lifecycle_services import resume_tenant, suspend_tenant
 from provisioning.selectors import provisioning_progress
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Tenant
@@ -21,7 +22,6 @@ from tenants.selectors import (
     tenants_for_console,
     tenants_of_partner,
 )
-from tenants.services import resume_tenant, suspend_tenant
 from tenants.tasks import refresh_all_rollups
 
 

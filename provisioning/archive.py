@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tarfile
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,13 +54,32 @@ def archive_key(schema_name: str, at: datetime) -> str:
     return f"{ARCHIVE_PREFIX}{schema_name}/{utc:%Y%m%dT%H%M%S.%fZ}.tar.gz"
 
 
-def export_tenant(*, tenant: Tenant, actor: str) -> TenantArchive:
+# Told where an export stands: phase ("schema", "rows", "files", "packing", "uploading"), and
+# for files how many of how many are copied. Called only between transactions.
+Progress = Callable[[str, int, int], None]
+
+
+def _silent(phase: str, done: int, total: int) -> None:
+    return None
+
+
+def export_tenant(
+    *,
+    tenant: Tenant,
+    actor: str,
+    workdir: Path | None = None,
+    made_at: datetime | None = None,
+    progress: Progress = _silent,
+) -> TenantArchive:
     """Exports the tenant's schema and files to object storage and records the archive.
 
-    Guarantees: the stored object is complete before its TenantArchive row is written, and the
-    row's size and sha256 are those of the stored bytes; the tenant's state is not changed.
-    Every table's rows come from one snapshot: the export's own REPEATABLE READ transaction,
-    or, when called inside a transaction, the caller's (whose isolation level then applies).
+    Guarantees: the stored object is complete before its TenantArchive row is written (an
+    upload is never visible half-done), and the row's size and sha256 are those of the stored
+    bytes; the tenant's state is not changed. Every table's rows come from one snapshot: the
+    export's own REPEATABLE READ transaction, or, when called inside a transaction, the
+    caller's (whose isolation level then applies). `workdir` (made here, removed at the end,
+    whatever happens short of the process being killed) is where the export is assembled; the
+    object's key is archive_key(schema, made_at).
     """
     schema = tenant.schema_name
     _check_schema_name(schema)
@@ -65,15 +87,17 @@ def export_tenant(*, tenant: Tenant, actor: str) -> TenantArchive:
         raise ValidationError(
             f"{tenant.name} has no schema “{schema}” to archive.", code="no_schema"
         )
-    made_at = timezone.now()
-    with tempfile.TemporaryDirectory(prefix="tenant-archive-") as tmp:
-        content = Path(tmp) / "content"
+    made_at = made_at or timezone.now()
+    with _work_folder(workdir) as tmp:
+        content = tmp / "content"
         (content / "data").mkdir(parents=True)
+        progress("schema", 0, 0)
         for section in ("pre-data", "post-data"):
             script = blueprint_from_dump(_pg_dump(schema, section), schema=schema)
             (content / f"{section}.sql").write_text(script, encoding="utf-8")
+        progress("rows", 0, 0)
         tables, sequences, migrations = _copy_out(schema, content / "data")
-        files = _fetch_files(tenant.storage_prefix, content / "files")
+        files = _fetch_files(tenant.storage_prefix, content / "files", progress)
         manifest = {
             "format": FORMAT_VERSION,
             "tenant": {"id": tenant.pk, "name": tenant.name, "subdomain": tenant.subdomain},
@@ -87,10 +111,12 @@ def export_tenant(*, tenant: Tenant, actor: str) -> TenantArchive:
             "migrations": migrations,
         }
         (content / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        bundle = Path(tmp) / "archive.tar.gz"
+        progress("packing", 0, 0)
+        bundle = tmp / "archive.tar.gz"
         _pack(content, bundle)
         key = archive_key(schema, made_at)
         digest, size = _sha256(bundle), bundle.stat().st_size
+        progress("uploading", 0, 0)
         storage.upload_file(key, bundle)
     return TenantArchive.objects.create(
         tenant=tenant,
@@ -124,15 +150,7 @@ def restore_archive(*, archive: TenantArchive, schema_name: str) -> None:
         )
     with tempfile.TemporaryDirectory(prefix="tenant-restore-") as tmp:
         bundle = Path(tmp) / "archive.tar.gz"
-        storage.download_file(archive.storage_key, bundle)
-        found = _sha256(bundle)
-        if found != archive.sha256:
-            raise ValidationError(
-                f"The archive {archive.storage_key} does not match the checksum recorded when it "
-                f"was made (recorded {archive.sha256[:12]}…, found {found[:12]}…). It may be "
-                "damaged or altered, so nothing was restored.",
-                code="archive_checksum",
-            )
+        _download_verified(archive, bundle, consequence="so nothing was restored")
         content = Path(tmp) / "content"
         with tarfile.open(bundle, "r:gz") as tar:
             # The "data" filter refuses absolute paths, links and anything leaving `content`.
@@ -160,6 +178,44 @@ def restore_archive(*, archive: TenantArchive, schema_name: str) -> None:
                 )
             cursor.execute(_script(content / "post-data.sql", quoted))
             _put_files(content / "files", manifest["files"], storage.location_for(schema_name))
+
+
+def verify_stored_archive(archive: TenantArchive, *, consequence: str) -> None:
+    """Reads the stored archive back in full; refuses (ValidationError, saying `consequence`)
+    unless it is there with the size and sha256 recorded when it was made."""
+    with tempfile.TemporaryDirectory(prefix="tenant-archive-check-") as tmp:
+        _download_verified(archive, Path(tmp) / "archive.tar.gz", consequence=consequence)
+
+
+def _download_verified(archive: TenantArchive, target: Path, *, consequence: str) -> None:
+    if not storage.exists(archive.storage_key):
+        raise ValidationError(
+            f"The archive {archive.storage_key} is missing from storage, {consequence}.",
+            code="archive_missing",
+        )
+    storage.download_file(archive.storage_key, target)
+    size, found = target.stat().st_size, _sha256(target)
+    if size != archive.size_bytes or found != archive.sha256:
+        raise ValidationError(
+            f"The archive {archive.storage_key} does not match the checksum recorded when it "
+            f"was made (recorded {archive.size_bytes} bytes, sha256 {archive.sha256[:12]}…; "
+            f"found {size} bytes, sha256 {found[:12]}…). It may be damaged or altered, "
+            f"{consequence}.",
+            code="archive_checksum",
+        )
+
+
+@contextmanager
+def _work_folder(workdir: Path | None) -> Iterator[Path]:
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="tenant-archive-") as tmp:
+            yield Path(tmp)
+        return
+    workdir.mkdir(parents=True)
+    try:
+        yield workdir
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def read_manifest(archive: TenantArchive) -> dict[str, Any]:
@@ -264,14 +320,17 @@ def _as_folder(prefix: str) -> str:
     return prefix if prefix.endswith("/") else prefix + "/"
 
 
-def _fetch_files(prefix: str, target: Path) -> list[dict[str, Any]]:
+def _fetch_files(prefix: str, target: Path, progress: Progress) -> list[dict[str, Any]]:
     """Downloads every object under `prefix` into `target`; an empty prefix has no files."""
     if not prefix:
         return []
     prefix = _as_folder(prefix)
     root = target.resolve()
     files = []
-    for key in storage.iter_keys(prefix):
+    progress("files", 0, 0)
+    keys = list(storage.iter_keys(prefix))
+    progress("files", 0, len(keys))
+    for number, key in enumerate(keys, start=1):
         relative = key[len(prefix) :]
         if not relative or relative.endswith("/"):
             continue  # a "folder" placeholder some S3 tools create
@@ -281,6 +340,7 @@ def _fetch_files(prefix: str, target: Path) -> list[dict[str, Any]]:
         path.parent.mkdir(parents=True, exist_ok=True)
         storage.download_file(key, path)
         files.append({"path": relative, "size": path.stat().st_size, "sha256": _sha256(path)})
+        progress("files", number, len(keys))
     return files
 
 

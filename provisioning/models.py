@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -113,3 +115,66 @@ class TenantArchive(models.Model):
 
     def __str__(self) -> str:
         return f"archive of {self.tenant} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ArchiveRun(models.Model):
+    """One attempt at archiving a tenant, run by a worker, with where it stands.
+
+    A run is carried out only while its worker holds the run's advisory lock, so a run recorded
+    as running whose lock is free was interrupted (its worker died); see provisioning.selectors.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Archived"
+        FAILED = "failed", "Failed"
+
+    class Phase(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        FREEZING = "freezing", "Waiting for changes in flight, then freezing every write"
+        SCHEMA = "schema", "Exporting the schema's tables, indexes and triggers"
+        ROWS = "rows", "Copying every table's rows from one snapshot"
+        FILES = "files", "Copying the stored files"
+        PACKING = "packing", "Packing and checksumming the archive"
+        UPLOADING = "uploading", "Storing the archive"
+        CLOSING = "closing", "Closing the e-office"
+        DONE = "done", "Done"
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.PROTECT, related_name="archive_runs"
+    )
+    # Names the run's work folder: unique across databases sharing a machine, unlike the id.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.QUEUED)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    actor = models.CharField(max_length=254)
+    reason = models.TextField()
+    # Where this run stores its archive, recorded before the upload so a retry can remove an
+    # object that a killed worker stored without recording it.
+    storage_key = models.CharField(max_length=500, blank=True)
+    archive = models.OneToOneField(
+        TenantArchive, on_delete=models.PROTECT, null=True, blank=True, related_name="run"
+    )
+    error = models.TextField(blank=True)
+    cleanup = models.TextField(blank=True, help_text="What was left by earlier runs and removed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two runs of one tenant never overlap: the second would archive a frozen copy twice
+            # or unfreeze the first's schema when it fails.
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_unfinished_archive_run_per_tenant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"archive run {self.pk} of {self.tenant}: {self.status}"

@@ -6,7 +6,7 @@ from celery import Task
 from django.conf import settings
 
 from config.celery import app
-from provisioning import pipeline
+from provisioning import lifecycle_services, pipeline
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +45,11 @@ def run_provisioning_step(
     if following:
         run_provisioning_step.delay(tenant_id, following)
     return following
+
+
+@app.task
+def run_archive_task(run_id: int) -> str:
+    """Carries out one archive run (provisioning.lifecycle_services.run_archive); returns how
+    it ended. Acknowledged on receipt: a run whose worker dies is retried from the console,
+    never silently run twice."""
+    return lifecycle_services.run_archive(run_id=run_id).status

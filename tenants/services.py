@@ -184,19 +184,3 @@ def record_rollup(*, schema_name: str, officers: int, officers_signed_in_7d: int
         },
     )
     return rollup
-
-
-def suspend_tenant(*, tenant: Tenant, actor: str, reason: str) -> Tenant:
-    """Makes the tenant's e-office read-only: its users can sign in and read, nothing else."""
-    if not reason.strip():
-        raise ValidationError("Say why the e-office is suspended; its users are shown it.")
-    return transition_tenant(
-        tenant=tenant, to_state=Tenant.State.SUSPENDED, actor=actor, reason=reason.strip()
-    )
-
-
-def resume_tenant(*, tenant: Tenant, actor: str, reason: str = "") -> Tenant:
-    """Lifts a suspension: the e-office accepts changes again."""
-    return transition_tenant(
-        tenant=tenant, to_state=Tenant.State.ACTIVE, actor=actor, reason=reason.strip()
-    )

@@ -18,6 +18,7 @@ from eoffice.models.records import (
     Priority,
     Receipt,
 )
+from eoffice.models.write_mode import WriteMode
 
 __all__ = [
     "RESTRICTED_GRADINGS",
@@ -44,4 +45,5 @@ __all__ = [
     "Priority",
     "Receipt",
     "SubmissionChannel",
+    "WriteMode",
 ]

@@ -9,13 +9,14 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import set_urlconf
 from django_tenants.utils import schema_exists
 from pytest_django import DjangoDbBlocker
 
 from console.lifecycle_views import archive_context
-from provisioning.models import TenantArchive
+from provisioning.lifecycle_services import run_archive
+from provisioning.models import ArchiveRun, TenantArchive
 from tenants.models import Tenant, TenantEvent
 from tests.conftest import World, client_for, signed_in_client
 from tests.provisioning.test_archive import committed_tenant
@@ -66,6 +67,18 @@ def latest_event(tenant: Tenant) -> TenantEvent:
     return TenantEvent.objects.filter(tenant=tenant).order_by("-id")[:1].get()
 
 
+def archive_from_console(client: Client, tenant: Tenant, reason: str = "Audit") -> Any:
+    """Posts the archive form, then carries out the queued run here, as a worker would (the
+    test's transaction never commits, so no worker is sent it; see test_archive_worker)."""
+    response = client.post(
+        f"/console/tenants/{tenant.pk}/archive/", {"reason": reason, "confirm": "on"}
+    )
+    run = ArchiveRun.objects.filter(tenant=tenant).first()
+    if run is not None and run.status == ArchiveRun.Status.QUEUED:
+        run_archive(run_id=run.pk)
+    return response
+
+
 def test_archive_delete_and_restore_from_the_console_are_audited(
     world: World, tenant: Tenant
 ) -> None:
@@ -73,22 +86,36 @@ def test_archive_delete_and_restore_from_the_console_are_audited(
     admin = world.federal_admin_email
     old_schema = tenant.schema_name
 
-    archived = client.post(
+    started = client.post(
         f"/console/tenants/{tenant.pk}/archive/",
         {"reason": "The department was merged", "confirm": "on"},
     )
 
-    assert archived.status_code == 302
-    assert archived["Location"] == f"/console/tenants/{tenant.pk}/"
+    assert started.status_code == 302
+    assert started["Location"] == f"/console/tenants/{tenant.pk}/"
+    assert any("Archiving Console Archive Test has begun" in m for m in flashed(started))
+    # Read-only at once; the export is queued for a worker, and the card follows it live.
+    assert state_of(tenant) == S.SUSPENDED
+    run = ArchiveRun.objects.get(tenant=tenant)
+    assert (run.status, run.actor) == (ArchiveRun.Status.QUEUED, admin)
+    polled = client.get(f"/console/tenants/{tenant.pk}/archive/card/")
+    assert polled.status_code == 200
+    live = polled.content.decode()
+    assert f'hx-get="/console/tenants/{tenant.pk}/archive/card/"' in live
+    assert "Waiting for a worker" in live
+    assert f'action="/console/tenants/{tenant.pk}/archive/"' not in live
+
+    run_archive(run_id=run.pk)
+
     assert state_of(tenant) == S.ARCHIVED
     archive = TenantArchive.objects.get(tenant=tenant)
     event = latest_event(tenant)
     # An active tenant is made read-only before its export, then archived.
     assert (event.from_state, event.to_state, event.actor) == (S.SUSPENDED, S.ARCHIVED, admin)
     assert event.reason == f"The department was merged (archive {archive.storage_key})"
-    assert any("is archived" in message for message in flashed(archived))
-    # The card the tenant page includes now offers deletion and lists the archive.
+    # The card the tenant page includes stops polling, offers deletion and lists the archive.
     html = card(tenant)
+    assert "hx-get" not in html
     assert f'action="/console/tenants/{tenant.pk}/delete/"' in html
     assert 'name="typed_name"' in html
     assert "Exactly: Console Archive Test" in html
@@ -106,10 +133,13 @@ def test_archive_delete_and_restore_from_the_console_are_audited(
     assert (event.from_state, event.to_state, event.actor) == (S.ARCHIVED, S.DELETED, admin)
     assert event.reason.startswith("Closed for good")
     assert any("is deleted" in message for message in flashed(deleted))
-    assert f'action="/console/tenants/{tenant.pk}/restore/"' in card(tenant)
+    restorable = card(tenant)
+    assert f'action="/console/tenants/{tenant.pk}/restore/"' in restorable
+    assert f'type="radio" name="archive" value="{archive.pk}"' in restorable
 
     restored = client.post(
-        f"/console/tenants/{tenant.pk}/restore/", {"reason": "Reopened", "confirm": "on"}
+        f"/console/tenants/{tenant.pk}/restore/",
+        {"reason": "Reopened", "archive": archive.pk, "confirm": "on"},
     )
 
     assert state_of(tenant) == S.ACTIVE
@@ -124,7 +154,7 @@ def test_deleting_with_the_wrong_name_is_refused_with_the_reason(
     world: World, tenant: Tenant
 ) -> None:
     client = signed_in_client(world.control_host, world.federal_admin_email)
-    client.post(f"/console/tenants/{tenant.pk}/archive/", {"reason": "Audit", "confirm": "on"})
+    archive_from_console(client, tenant)
     events_before = TenantEvent.objects.filter(tenant=tenant).count()
 
     response = client.post(
@@ -153,7 +183,8 @@ def test_a_refused_transition_is_explained_and_changes_nothing(
     )
 
     assert "cannot go from Active to Deleted" in " ".join(flashed(deleting))
-    assert "cannot go from Active to Active" in " ".join(flashed(restoring))
+    # A tenant that was never archived has no archive to choose.
+    assert "Archive to restore: This field is required." in " ".join(flashed(restoring))
     assert state_of(tenant) == S.ACTIVE
     assert not TenantArchive.objects.filter(tenant=tenant).exists()
 
@@ -180,7 +211,7 @@ def test_an_unconfirmed_or_unreasoned_archive_does_nothing(
 
 def test_deleting_needs_the_typed_name_field(world: World, tenant: Tenant) -> None:
     client = signed_in_client(world.control_host, world.federal_admin_email)
-    client.post(f"/console/tenants/{tenant.pk}/archive/", {"reason": "Audit", "confirm": "on"})
+    archive_from_console(client, tenant)
 
     response = client.post(
         f"/console/tenants/{tenant.pk}/delete/", {"reason": "No name", "confirm": "on"}
@@ -220,6 +251,7 @@ def test_the_card_offers_archiving_to_an_active_tenant(tenant: Tenant) -> None:
         "archive_form",
         "delete_form",
         "restore_form",
+        "archive_run",
         "archives",
     }
     assert f'action="/console/tenants/{tenant.pk}/archive/"' in html

@@ -26,10 +26,20 @@ from pytest_django import DjangoDbBlocker
 from accounts.services import create_account
 from config import tenant_storage as storage
 from config.tenancy import use_public_schema
+from console.lifecycle_forms import RestoreForm
 from provisioning.archive import export_tenant, read_manifest, restore_archive
 from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, create_schema_from_blueprint
-from provisioning.lifecycle_services import archive_tenant, delete_tenant, restore_tenant
-from provisioning.models import TenantArchive
+from provisioning.lifecycle_services import (
+    align_write_modes,
+    archive_tenant,
+    delete_tenant,
+    restore_tenant,
+    resume_tenant,
+    suspend_tenant,
+    work_folder,
+)
+from provisioning.models import ArchiveRun, TenantArchive
+from provisioning.selectors import archives_of
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Domain, Tenant, TenantEvent
 from tenants.services import register_tenant, transition_tenant
@@ -79,7 +89,8 @@ def committed_tenant(subdomain: str, name: str) -> Tenant:
 
 
 def contents(schema: str) -> dict[str, Any]:
-    """Every row of every table (as text, sorted) and every sequence's position."""
+    """Every row of every table (as text, sorted) and every sequence's position; the write
+    mode aside (archived frozen, restored open: see mode_of)."""
     tables: dict[str, list[str]] = {}
     sequences: dict[str, tuple[int, bool]] = {}
     with connection.cursor() as cursor:
@@ -89,6 +100,8 @@ def contents(schema: str) -> dict[str, Any]:
             [schema],
         )
         for name, kind in cursor.fetchall():
+            if name == "eoffice_writemode":
+                continue
             if kind == "r":
                 cursor.execute(f'SELECT t::text FROM "{schema}"."{name}" t ORDER BY 1')
                 tables[name] = [row[0] for row in cursor.fetchall()]
@@ -96,6 +109,12 @@ def contents(schema: str) -> dict[str, Any]:
                 cursor.execute(f'SELECT last_value, is_called FROM "{schema}"."{name}"')
                 sequences[name] = cursor.fetchone()
     return {"tables": tables, "sequences": sequences}
+
+
+def mode_of(schema: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT mode FROM "{schema}".eoffice_writemode')
+        return cursor.fetchone()[0]
 
 
 def read(key: str) -> bytes:
@@ -122,7 +141,17 @@ def made(world: World, django_db_blocker: DjangoDbBlocker, storage_dir: Path) ->
     ):
         tenants = {
             subdomain: committed_tenant(subdomain, f"Archive Test {subdomain}")
-            for subdomain in ("arc-cycle", "arc-s3", "arc-tamper", "arc-refuse", "arc-snap")
+            for subdomain in (
+                "arc-cycle",
+                "arc-s3",
+                "arc-tamper",
+                "arc-refuse",
+                "arc-snap",
+                "arc-damage",
+                "arc-damage-s3",
+                "arc-choose",
+                "arc-fail",
+            )
         }
         statements: list[str] = []
 
@@ -164,8 +193,9 @@ def test_archive_delete_restore_brings_back_every_row_sequence_and_file(
     assert archive.storage_key.endswith("Z.tar.gz")
     stored = read(archive.storage_key)
     assert (archive.size_bytes, archive.sha256) == (len(stored), hashlib.sha256(stored).hexdigest())
-    assert archive.tables == len(data["tables"])
-    assert archive.rows == sum(len(rows) for rows in data["tables"].values())
+    # The write mode's one row is archived too (frozen: the mode the snapshot was taken in).
+    assert archive.tables == len(data["tables"]) + 1
+    assert archive.rows == sum(len(rows) for rows in data["tables"].values()) + 1
     assert archive.files == 2  # the letter and the location's marker
     manifest = read_manifest(archive)
     assert manifest["schema"] == old_schema
@@ -208,6 +238,7 @@ def test_archive_delete_restore_brings_back_every_row_sequence_and_file(
     assert tenant.storage_prefix == storage.location_for(new_schema)
     assert describe_schema(new_schema) == structure
     assert contents(new_schema) == data
+    assert mode_of(new_schema) == "open"  # archived frozen, restored open
     assert read(tenant.storage_prefix + "receipts/2026/letter.pdf") == LETTER
     assert [(f, t) for f, t, _ in last_events(tenant, 4)] == [
         (S.DELETED, S.ACTIVE),
@@ -391,7 +422,7 @@ def test_a_restore_failing_half_way_leaves_no_schema(made: dict[str, Any], tmp_p
                 tar.add(unpacked / name, arcname=name)
     storage.upload_file(archive.storage_key, forged)
     TenantArchive.objects.filter(pk=archive.pk).update(
-        sha256=hashlib.sha256(forged.read_bytes()).hexdigest()
+        sha256=hashlib.sha256(forged.read_bytes()).hexdigest(), size_bytes=forged.stat().st_size
     )
 
     with pytest.raises(ValidationError, match="accounts_user restored 4 rows"):
@@ -420,3 +451,147 @@ def test_a_tenant_dump_keeps_words_that_merely_spell_its_schema_name() -> None:
     ]
     with pytest.raises(RuntimeError, match="names the schema"):
         blueprint_from_dump("CREATE VIEW v AS SELECT 'key'::regnamespace;", schema="key")
+
+
+# --- delete reads the archive back; restore chooses among every archive -----------------------
+
+
+def damaged(data: bytes, how: str) -> bytes:
+    if how == "truncated":
+        return data[: len(data) // 2]
+    changed = bytearray(data)
+    changed[len(changed) // 2] ^= 0xFF  # same size, other bytes
+    return bytes(changed)
+
+
+def assert_nothing_dropped(tenant: Tenant, events_before: int, kept_key: str) -> None:
+    tenant.refresh_from_db()
+    assert tenant.state == S.ARCHIVED
+    assert schema_exists(tenant.schema_name)
+    assert storage.exists(kept_key)  # the tenant's own files are still there
+    assert TenantEvent.objects.filter(tenant=tenant).count() == events_before
+
+
+@pytest.mark.parametrize("how", ["bytes changed", "truncated"])
+def test_deleting_reads_the_archive_back_and_refuses_a_damaged_one(
+    made: dict[str, Any], how: str
+) -> None:
+    tenant: Tenant = made["arc-damage"]
+    letter_key = tenant.storage_prefix + "receipts/letter.pdf"
+    storage.put_bytes(letter_key, LETTER)
+    archive = archive_tenant(tenant=tenant, actor=ACTOR, reason="Damage test")
+    storage.put_bytes(archive.storage_key, damaged(read(archive.storage_key), how))
+    events_before = TenantEvent.objects.filter(tenant=tenant).count()
+
+    with pytest.raises(ValidationError) as refused:
+        delete_tenant(tenant=tenant, actor=ACTOR, typed_name=tenant.name, reason="Closed")
+
+    message = " ".join(refused.value.messages)
+    assert f"The archive {archive.storage_key} does not match the checksum recorded" in message
+    assert f"so {tenant.name} was not deleted" in message
+    assert_nothing_dropped(tenant, events_before, letter_key)
+
+
+def test_deleting_refuses_a_damaged_archive_in_s3(
+    made: dict[str, Any], s3_endpoint: str, aws_test_credentials: None
+) -> None:
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="eoffice-damage")
+    tenant: Tenant = made["arc-damage-s3"]
+    with override_settings(S3_BUCKET="eoffice-damage", S3_ENDPOINT_URL=s3_endpoint):
+        letter_key = tenant.storage_prefix + "receipts/letter.pdf"
+        storage.put_bytes(letter_key, LETTER)
+        archive = archive_tenant(tenant=tenant, actor=ACTOR, reason="Damage test")
+        stored = s3.get_object(Bucket="eoffice-damage", Key=archive.storage_key)["Body"].read()
+        s3.put_object(
+            Bucket="eoffice-damage", Key=archive.storage_key, Body=damaged(stored, "bytes changed")
+        )
+        events_before = TenantEvent.objects.filter(tenant=tenant).count()
+
+        with pytest.raises(ValidationError, match="does not match the checksum recorded"):
+            delete_tenant(tenant=tenant, actor=ACTOR, typed_name=tenant.name, reason="Closed")
+
+        assert_nothing_dropped(tenant, events_before, letter_key)
+        # Put right, the same archive is accepted: the check is of the bytes, nothing else.
+        s3.put_object(Bucket="eoffice-damage", Key=archive.storage_key, Body=stored)
+        delete_tenant(tenant=tenant, actor=ACTOR, typed_name=tenant.name, reason="Closed")
+        assert not schema_exists(archive.schema_name)
+
+
+def test_restore_offers_every_archive_newest_first_and_restores_the_chosen_one(
+    made: dict[str, Any],
+) -> None:
+    tenant: Tenant = made["arc-choose"]
+    first_data = contents(tenant.schema_name)
+    # An earlier export (a spare copy), then more work, then the archive before deleting.
+    first = export_tenant(tenant=tenant, actor=ACTOR)
+    with schema_context(tenant.schema_name):
+        create_account(email="later@arc-choose.example", full_name="Later", password=None)
+    use_public_schema()
+    with connection.cursor() as cursor:  # the schema is dropped in this same transaction
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    second = archive_tenant(tenant=tenant, actor=ACTOR, reason="Second")
+    delete_tenant(tenant=tenant, actor=ACTOR, typed_name=tenant.name, reason="Second")
+    # The newest archive is damaged after the deletion: restore must not be stuck with it.
+    storage.put_bytes(second.storage_key, damaged(read(second.storage_key), "bytes changed"))
+
+    form = RestoreForm(tenant=tenant)
+    offered = [choice.value for choice, _ in form.fields["archive"].choices]  # type: ignore[attr-defined]  # a ModelChoiceField
+    assert [archive.pk for archive in archives_of(tenant)] == [second.pk, first.pk]
+    assert offered == [second.pk, first.pk]
+    assert form.fields["archive"].initial == second
+    with pytest.raises(ValidationError, match="does not match the checksum"):
+        restore_tenant(tenant=tenant, actor=ACTOR)
+    with pytest.raises(ValidationError, match="not one of Archive Test arc-choose's"):
+        restore_tenant(tenant=tenant, actor=ACTOR, archive=made["snap_archive"])
+
+    restore_tenant(tenant=tenant, actor=ACTOR, reason="The older one", archive=first)
+
+    tenant.refresh_from_db()
+    assert (tenant.state, tenant.schema_name) == (S.ACTIVE, f"{first.schema_name}_r1")
+    assert contents(tenant.schema_name) == first_data
+    assert f"restored {first.storage_key}" in last_events(tenant, 1)[0][2]
+
+
+def test_a_failed_archive_unfreezes_the_schema_and_the_tenant_can_be_resumed(
+    made: dict[str, Any], s3_endpoint: str, aws_test_credentials: None
+) -> None:
+    tenant: Tenant = made["arc-fail"]
+    # A bucket that does not exist: the export fails once its files are listed.
+    with (
+        override_settings(S3_BUCKET="no-such-bucket", S3_ENDPOINT_URL=s3_endpoint),
+        pytest.raises(ValidationError, match="Archiving Archive Test arc-fail failed"),
+    ):
+        archive_tenant(tenant=tenant, actor=ACTOR, reason="Failing")
+
+    run = ArchiveRun.objects.get(tenant=tenant)
+    assert (run.status, run.phase) == (ArchiveRun.Status.FAILED, ArchiveRun.Phase.FILES)
+    assert "NoSuchBucket" in run.error
+    assert not work_folder(run).exists()
+    assert Tenant.objects.get(pk=tenant.pk).state == S.SUSPENDED
+    assert mode_of(tenant.schema_name) == "suspended"  # read-only again, no longer frozen
+    assert not TenantArchive.objects.filter(tenant=tenant).exists()
+
+    resume_tenant(tenant=tenant, actor=ACTOR)
+
+    assert mode_of(tenant.schema_name) == "open"
+
+
+def test_migrating_gives_suspended_and_archived_tenants_their_mode(made: dict[str, Any]) -> None:
+    suspended: Tenant = made["arc-refuse"]
+    archived: Tenant = made["arc-snap"]  # archived by the module's fixture: frozen
+    suspend_tenant(tenant=suspended, actor=ACTOR, reason="Audit")
+    # As after the migration that brought write modes in: every schema open.
+    for tenant in (suspended, archived):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{tenant.schema_name}".eoffice_writemode SET mode = %s', ["open"]
+            )
+
+    assert align_write_modes() == 2
+
+    assert (mode_of(suspended.schema_name), mode_of(archived.schema_name)) == (
+        "suspended",
+        "frozen",
+    )
+    assert align_write_modes() == 0

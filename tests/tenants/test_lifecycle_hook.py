@@ -13,15 +13,19 @@ from django.db import connection
 from billing.models import Plan
 from config.celery import app
 from config.tenancy import use_public_schema
-from provisioning.lifecycle_services import archive_tenant, delete_tenant, restore_tenant
+from provisioning.lifecycle_services import (
+    archive_tenant,
+    delete_tenant,
+    restore_tenant,
+    resume_tenant,
+    suspend_tenant,
+)
 from provisioning.services import approve_and_provision, provision_tenant
 from tenants.lifecycle import Transition, disconnect, on_transition
 from tenants.models import Tenant, TenantEvent
 from tenants.services import (
     register_tenant,
     reject_application,
-    resume_tenant,
-    suspend_tenant,
     transition_tenant,
 )
 from tests import onboarding

@@ -8,6 +8,7 @@ from django_tenants.migration_executors import get_executor
 from django_tenants.utils import get_public_schema_name
 
 from provisioning.blueprint import current_blueprint
+from provisioning.lifecycle_services import align_write_modes
 from provisioning.migration_state import TEMPLATE_SCHEMA, create_template_schema, pending_schemas
 from tenants.models import Tenant
 
@@ -49,3 +50,7 @@ class Command(MigrateSchemasCommand):
             get_executor(codename=codename)(self.args, self.options).run_migrations(tenants=pending)
         if TEMPLATE_SCHEMA in pending:
             current_blueprint()  # made now, so the next tenant is created at full speed
+        if pending:
+            # A schema that has just gained write modes starts "open"; a suspended or archived
+            # tenant's must not stay so.
+            align_write_modes()

@@ -91,7 +91,7 @@ def resume_tenant(*, tenant: Tenant, actor: str, reason: str = "") -> Tenant:
             tenant=locked, to_state=S.ACTIVE, actor=actor, reason=reason.strip()
         )
         _set_mode(resumed.schema_name, write_modes.OPEN, SUSPEND_WAIT_SECONDS)
-    tenant.state = resumed.state
+    tenant.refresh_from_db(fields=["state"])
     return resumed
 
 
@@ -124,7 +124,7 @@ def start_archive(
         run_id = run.pk
         if in_background:
             transaction.on_commit(lambda: _queue_archive(run_id))
-    tenant.state = locked.state
+    tenant.refresh_from_db(fields=["state"])
     return run
 
 

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(auto_now_add=True)),
-                ('kind', models.CharField(choices=[('posted', 'Posted'), ('additional_charge', 'Additional charge'), ('transferred', 'Transferred'), ('delegated', 'Delegated')], max_length=20)),
+                ('kind', models.CharField(choices=[('posted', 'Posted'), ('additional_charge', 'Additional charge'), ('transferred', 'Transferred'), ('delegated', 'Delegated'), ('reporting_changed', 'Reporting line changed')], max_length=20)),
                 ('from_date', models.DateField()),
                 ('to_date', models.DateField(blank=True, null=True)),
                 ('reason', models.CharField(blank=True, max_length=200)),

@@ -11,8 +11,10 @@ class Notice(models.Model):
     (posted to it, given its additional charge, given it by transfer, or made to act for it) by
     the administrator `actor`, from `from_date` (to `to_date` for a delegation), and why.
 
-    Told to the post's reporting officer, so that nothing that opens a post's work to someone
-    happens unseen. Never changed nor deleted (a database trigger refuses both); that the
+    Told to the post's reporting officer and its own holders, so that nothing that opens a post's
+    work to someone happens unseen. A change of the post's reporting line (which decides who is
+    told) is told the same way, its `officer` the administrator who made it and its `reason` the
+    change. Never changed nor deleted (a database trigger refuses both); that the
     recipient has read it is a NoticeRead."""
 
     class Kind(models.TextChoices):
@@ -20,6 +22,7 @@ class Notice(models.Model):
         ADDITIONAL_CHARGE = "additional_charge", _("Additional charge")
         TRANSFERRED = "transferred", _("Transferred")
         DELEGATED = "delegated", _("Delegated")
+        REPORTING_CHANGED = "reporting_changed", _("Reporting line changed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notices"

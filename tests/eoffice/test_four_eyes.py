@@ -27,7 +27,14 @@ from eoffice.selectors.notices import reporting_officers
 from eoffice.services import org_chart as services
 from eoffice.services.notices import mark_notices_read
 from tests.conftest import PASSWORD, World, signed_in_client
-from tests.eoffice.chart import ORIGIN, Chart, days_from_now, register, tenant_admin
+from tests.eoffice.chart import (
+    ORIGIN,
+    PUNJAB_SITE,
+    Chart,
+    days_from_now,
+    register,
+    tenant_admin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +194,7 @@ def test_another_administrator_opens_it_only_with_a_reason(chart: Chart, opening
     change = OrgChange.objects.get()
     assert change.officer == other
     assert change.summary.endswith("; reason: Section officer on leave")
-    notice = Notice.objects.get()
+    notice = Notice.objects.get(recipient=chart.officers["ds"])
     assert (notice.officer, notice.actor, notice.reason) == (
         admin,
         other,
@@ -207,7 +214,7 @@ def test_another_administrator_gives_a_reason_over_http(chart: Chart, world: Wor
     posting = Posting.objects.get(post=post, officer=admin)
     assert posting.is_additional_charge
     assert OrgChange.objects.get().officer == other
-    assert Notice.objects.get().reason == "Audit of the section"
+    assert {n.reason for n in Notice.objects.all()} == {"Audit of the section"}
 
 
 def test_an_import_never_posts_an_administrator(chart: Chart) -> None:
@@ -229,11 +236,14 @@ def test_an_import_never_posts_an_administrator(chart: Chart) -> None:
 def test_the_reporting_officer_is_told_and_only_they(
     chart: Chart, world: World, opening: Opening
 ) -> None:
-    # SO(Admin) reports to DS(Admin): its holder is told; SO(Admin)'s own holder, the officer
-    # given the post, an officer elsewhere and the administrators are not.
+    # SO(Admin) reports to DS(Admin): its holder is told, and so is SO(Admin)'s own holder
+    # (whose work it is); the officer given the post, an officer elsewhere and the
+    # administrators are not.
     post = chart.post("SO(Admin)")
+    told = ["ds", "so"]
     if opening.name == "posting":
         vacate(chart, "SO(Admin)")
+        told = ["ds"]
     sob = chart.officers["sob"]
     opening.by_service(post.pk, sob, tenant_admin())
     expected = opening.notice.format(officer="SOB Officer", post="SO(Admin)")
@@ -246,7 +256,7 @@ def test_the_reporting_officer_is_told_and_only_they(
     home = text(reader.get("/inbox/"))
     assert 'class="badge notices-unread">1<' in home
 
-    for who in ("so", "sob", "secy", "ao"):
+    for who in {"so", "sob", "secy", "ao"} - set(told):
         officer = can_sign_in(chart.officers[who])
         other = signed_in_client(world.punjab.host, officer.email)
         assert expected not in text(other.get("/notices/")), who
@@ -256,7 +266,7 @@ def test_the_reporting_officer_is_told_and_only_they(
     sindh = signed_in_client(world.sindh.host, world.sindh.officer_email)
     assert expected not in text(sindh.get("/notices/"))
     with schema_context(world.punjab.tenant.schema_name):
-        assert [n.recipient for n in Notice.objects.all()] == [ds]
+        assert {n.recipient for n in Notice.objects.all()} == {chart.officers[w] for w in told}
 
 
 def test_another_tenant_sees_none_of_the_notices(chart: Chart, world: World) -> None:
@@ -289,7 +299,7 @@ def test_marking_read_clears_the_badge_and_keeps_the_notice(chart: Chart, world:
 
     assert "notices-unread" not in text(reader.get("/inbox/"))
     assert "SOB Officer acts for SO(Admin)" in text(reader.get("/notices/"))
-    assert NoticeRead.objects.get().notice == Notice.objects.get()
+    assert NoticeRead.objects.get().notice == Notice.objects.get(recipient=ds)
     assert mark_notices_read(officer=ds) == 0
 
 
@@ -318,7 +328,8 @@ def test_a_vacant_reporting_post_passes_the_notice_up(chart: Chart) -> None:
     vacate(chart, "DS(Admin)")
 
     assert reporting_officers(chart.post("SO(Admin)"), timezone.localdate()) == [
-        chart.officers["secy"]
+        chart.officers["secy"],
+        chart.officers["so"],
     ]
 
 
@@ -331,4 +342,87 @@ def test_an_administrator_who_holds_the_reporting_post_is_passed_over(chart: Cha
         chart.post("SO(Admin)").pk, chart.officers["sob"], admin
     )
 
-    assert [notice.recipient for notice in Notice.objects.all()] == [chart.officers["secy"]]
+    assert {notice.recipient for notice in Notice.objects.all()} == {
+        chart.officers["secy"],
+        chart.officers["so"],
+    }
+
+
+def _post_new_officer(post_id: int, name: str, email: str, admin: User, **options: Any) -> Posting:
+    return services.post_officer(
+        post_id=post_id,
+        from_date=timezone.localdate(),
+        new_officer=services.NewOfficer(name, email),
+        site=PUNJAB_SITE,
+        actor=admin,
+        origin=ORIGIN,
+        **options,
+    )
+
+
+def test_a_reporting_line_moved_under_an_administrators_own_account_is_still_seen(
+    chart: Chart,
+) -> None:
+    # A lone administrator makes a vacant top post, posts an account whose mailbox they hold to
+    # it, moves a Secret post's reporting line under it, then gives a second such account the
+    # Secret post's additional charge. Each step is seen by the officers whose work it is.
+    admin = tenant_admin()
+    register(chart, grading=Grading.SECRET)  # held by SO(Admin)
+    so = chart.post("SO(Admin)")
+    top = services.create_post(
+        abbreviation="OSD",
+        designation="Officer on special duty",
+        office_id=so.office_id,
+        actor=admin,
+        origin=ORIGIN,
+    )
+    _post_new_officer(top.pk, "Puppet One", "admin+1@punjab.example", admin)
+    services.update_post(
+        post_id=so.pk,
+        abbreviation=so.abbreviation,
+        designation=so.designation,
+        office_id=so.office_id,
+        reports_to_id=top.pk,
+        actor=admin,
+        origin=ORIGIN,
+    )
+    moved = {n.recipient for n in Notice.objects.filter(kind=Notice.Kind.REPORTING_CHANGED)}
+    assert {chart.officers["so"], chart.officers["ds"]} <= moved
+
+    _post_new_officer(
+        so.pk, "Puppet Two", "admin+2@punjab.example", admin, is_additional_charge=True
+    )
+
+    charged = {n.recipient for n in Notice.objects.filter(kind=Notice.Kind.ADDITIONAL_CHARGE)}
+    assert chart.officers["so"] in charged  # the Secret post's own holder is told
+
+
+def test_graded_work_is_never_opened_when_nobody_else_would_be_told(chart: Chart) -> None:
+    # SO(Admin) holds a Secret receipt; with it and every post above it vacant and no other
+    # administrator, an opening of it would be seen by nobody: it is refused.
+    register(chart, grading=Grading.SECRET)
+    for abbreviation in ("SO(Admin)", "DS(Admin)", "SECY"):
+        vacate(chart, abbreviation)
+    admin = tenant_admin()
+    User.objects.filter(is_staff=True).exclude(pk=admin.pk).update(is_active=False)
+
+    with pytest.raises(ValidationError, match="nobody but you would be told"):
+        services.post_officer(
+            post_id=chart.post("SO(Admin)").pk,
+            from_date=timezone.localdate(),
+            officer_id=chart.officers["sob"].pk,
+            actor=admin,
+            origin=ORIGIN,
+        )
+    assert not Posting.objects.filter(officer=chart.officers["sob"], post__abbreviation="SO(Admin)")
+
+    # Another administrator is then told, and the posting goes ahead.
+    other = second_admin()
+    services.post_officer(
+        post_id=chart.post("SO(Admin)").pk,
+        from_date=timezone.localdate(),
+        officer_id=chart.officers["sob"].pk,
+        actor=admin,
+        origin=ORIGIN,
+    )
+    assert [n.recipient for n in Notice.objects.all()] == [other]

@@ -18,7 +18,11 @@ from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from eoffice.models import Notice, Post
-from eoffice.selectors.notices import reporting_officers
+from eoffice.selectors.notices import (
+    holds_graded_work,
+    reporting_line_watchers,
+    reporting_officers,
+)
 from eoffice.services import notices
 from eoffice.services.org_chart.checks import invalid
 
@@ -89,7 +93,37 @@ def check_opening(
             officer=officer,
         )
     recipients = reporting_officers(post, timezone.localdate(), excluding=(officer, actor))
+    if not recipients and holds_graded_work(post):
+        # Nobody else would hear of it: not a holder of the post or above it, nor another
+        # administrator. Graded work is never opened to someone unseen.
+        raise invalid(
+            field,
+            gettext(
+                "%(post)s has Secret or Top Secret work, and nobody but you would be told of "
+                "this: post its reporting officer first, or have another administrator do it."
+            ),
+            post=post.abbreviation,
+        )
     return Opening(kind, post, officer, actor, reason, recipients)
+
+
+def tell_reporting_change(
+    *, post: Post, old_boss: Post | None, new_boss: Post | None, actor: User
+) -> None:
+    """Tells the post's holders, and the nearest held posts above it on the old and the new
+    reporting line, that the line changed: it decides who is told of what opens its work."""
+    recipients = reporting_line_watchers(post, old_boss, timezone.localdate(), excluding=(actor,))
+    change = f"{old_boss.abbreviation if old_boss else '—'} → "
+    change += new_boss.abbreviation if new_boss else "—"
+    notices.tell(
+        recipients=recipients,
+        kind=Notice.Kind.REPORTING_CHANGED,
+        post=post,
+        officer=actor,
+        actor=actor,
+        from_date=timezone.localdate(),
+        reason=change,
+    )
 
 
 def because(reason: str) -> str:

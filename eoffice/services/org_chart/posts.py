@@ -18,6 +18,7 @@ from eoffice.services.org_chart.checks import (
     post_named,
     recorded,
 )
+from eoffice.services.org_chart.four_eyes import tell_reporting_change
 
 
 def _check_reporting(post: Post | None, boss: Post | None) -> None:
@@ -112,11 +113,14 @@ def update_post(
         changes.append(f"reporting post from {post.reports_to or 'none'} to {boss or 'none'}")
     if not changes:
         return post
+    old_boss = post.reports_to
     post.abbreviation = abbreviation
     post.designation = designation
     post.office = office
     post.reports_to = boss
     post.save(update_fields=["abbreviation", "designation", "office", "reports_to"])
+    if boss != old_boss:
+        tell_reporting_change(post=post, old_boss=old_boss, new_boss=boss, actor=actor)
     recorded(
         actor,
         origin,

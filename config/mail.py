@@ -50,8 +50,30 @@ def _queue(payload: Payload) -> None:
     try:
         deliver_email.delay(payload)
     except Exception:
-        # After commit nothing is undone for a broker that is down: the loss is logged.
-        log.exception("could not queue an e-mail to %s", ", ".join(payload["to"]))
+        # The transaction has committed (an invitation is recorded as sent, say): a broker that
+        # is down must not lose the message, so this process delivers it itself, once, paying
+        # the SMTP round trip only while the broker is away.
+        log.warning(
+            "could not queue an e-mail to %s; delivering it now",
+            ", ".join(payload["to"]),
+            exc_info=True,
+        )
+        deliver_now(payload)
+
+
+def deliver_now(payload: Payload) -> bool:
+    """Delivers one message in this process with the real backend; False (logged) on failure."""
+    try:
+        connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
+        connection.send_messages([deserialise(payload)])
+    except (SMTPException, OSError):
+        log.exception(
+            "e-mail %r to %s could be neither queued nor delivered",
+            payload["subject"],
+            ", ".join(payload["to"] + payload["cc"] + payload["bcc"]),
+        )
+        return False
+    return True
 
 
 def serialise(message: EmailMessage) -> Payload:

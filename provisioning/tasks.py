@@ -47,9 +47,9 @@ def run_provisioning_step(
     return following
 
 
-@app.task
+@app.task(acks_late=False)
 def run_archive_task(run_id: int) -> str:
     """Carries out one archive run (provisioning.lifecycle_services.run_archive); returns how
-    it ended. Acknowledged on receipt: a run whose worker dies is retried from the console,
-    never silently run twice."""
+    it ended. Acknowledged on receipt (unlike the other tasks): a run whose worker dies shows
+    as interrupted and is retried from the console, never silently run twice."""
     return lifecycle_services.run_archive(run_id=run_id).status

@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 
 from accounts.services import create_account
 from config.celery import app
-from config.mail import deserialise, serialise
+from config.mail import deliver_email, deserialise, serialise
 from tests.conftest import Worker, World, client_for, mails_in
 from tests.worker import start_worker, stop_worker, wait_for
 
@@ -134,6 +134,32 @@ def test_a_message_survives_its_trip_through_the_queue() -> None:
         assert getattr(rebuilt, attribute) == getattr(message, attribute), attribute
     assert rebuilt.extra_headers == {"X-Tenant": "punjab"}
     assert [tuple(a) for a in rebuilt.attachments] == [tuple(a) for a in message.attachments]
+
+
+@pytest.mark.django_db
+def test_a_message_the_broker_cannot_take_is_delivered_by_the_process_itself(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # After commit the message must not be lost with the broker away (an invitation is
+    # already recorded as sent). A real broker client on a port nobody listens on refuses it.
+    settings.EMAIL_BACKEND = QUEUED
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    unreachable = app.connection_for_write("redis://127.0.0.1:1/0", connect_timeout=0.5)
+    original = deliver_email.delay
+
+    def through_the_unreachable_broker(*args: Any, **kwargs: Any) -> Any:
+        return deliver_email.apply_async(args, kwargs, connection=unreachable, retry=False)
+
+    deliver_email.delay = through_the_unreachable_broker
+    try:
+        mail.outbox = []
+        with django_capture_on_commit_callbacks(execute=True):
+            mail.send_mail("Invitation", "Set your password", None, ["officer@punjab.example"])
+    finally:
+        deliver_email.delay = original
+        unreachable.release()
+
+    assert [m.subject for m in mail.outbox] == ["Invitation"]
 
 
 def test_a_request_that_sends_mail_returns_while_the_mail_server_hangs(

@@ -4,8 +4,9 @@ from functools import cache
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
+from django.db.utils import ConnectionHandler
 from psycopg import sql
 
 TEMPLATE_SCHEMA = "tenant_template"  # not a DNS label, so no tenant can ever be named so
@@ -74,3 +75,25 @@ def pending_schemas(names: list[str]) -> list[str]:
             {"expected": expected, "total": len(expected)},
         )
         return sorted([row[0] for row in cursor.fetchall()] + never_migrated)
+
+
+# The setting the write-mode guard of every tenant schema (eoffice migration 0008) lets write:
+# migrations change a suspended or frozen schema like any other (a data migration's rows
+# included), while requests, tasks and shells stay refused.
+MIGRATION_WRITES = "-c eoffice.schema_migration=on"
+
+
+def allow_migration_writes(handler: ConnectionHandler = connections) -> None:
+    """Makes every database connection this process (and the processes it forks to migrate
+    schemas in parallel) opens from now on carry MIGRATION_WRITES; for `migrate_tenants` only,
+    which migrates the schemas of suspended and archived tenants too. It connects to PostgreSQL
+    directly, as the release step does (a pooler in transaction mode would drop the option)."""
+    for alias in handler:
+        database = handler[alias]
+        options = database.settings_dict.setdefault("OPTIONS", {})
+        existing = str(options.get("options", ""))
+        if MIGRATION_WRITES not in existing:
+            options["options"] = f"{existing} {MIGRATION_WRITES}".strip()
+        if database.connection is not None:  # already open: its session is told directly
+            with database.cursor() as cursor:
+                cursor.execute("SET eoffice.schema_migration = 'on'")

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.db.utils import ConnectionHandler
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -21,7 +22,7 @@ from eoffice.selectors.write_mode import write_mode
 from eoffice.services.write_mode import set_write_mode
 from eoffice.write_modes import is_refused_write
 from provisioning.lifecycle_services import resume_tenant, suspend_tenant
-from provisioning.migration_state import TEMPLATE_SCHEMA
+from provisioning.migration_state import TEMPLATE_SCHEMA, allow_migration_writes
 from tenants.lifecycle import TransitionNotAllowed
 from tenants.models import Tenant
 from tests.conftest import ACTOR, PASSWORD, World, client_for, signed_in_client
@@ -314,3 +315,28 @@ def test_a_frozen_e_office_is_closed_with_the_reason(world: World) -> None:
         assert "This e-office is being archived" in response.content.decode()
     with schema_context(tenant.schema_name):
         refused(lambda: User.objects.update(last_login=timezone.now()))
+
+
+def test_migrations_may_write_into_a_suspended_schema_and_nothing_else_may(
+    world: World,
+) -> None:
+    # migrate_tenants migrates suspended and archived tenants' schemas too: a data migration's
+    # writes there are let through by the setting its connections carry, and by nothing else.
+    schema = world.punjab.tenant.schema_name
+    handler = ConnectionHandler({"default": dict(connection.settings_dict, OPTIONS={})})
+    allow_migration_writes(handler)  # connections it opens later, as forked migrators do
+    try:
+        with handler["default"].cursor() as cursor:
+            cursor.execute("SHOW eoffice.schema_migration")
+            assert cursor.fetchone() == ("on",)
+    finally:
+        handler.close_all()
+
+    with schema_context(schema):
+        set_write_mode(mode=write_modes.SUSPENDED)
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Office.objects.create(code="MIG", name="Refused")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL eoffice.schema_migration = 'on'")
+            Office.objects.create(code="MIG", name="Written by a migration")
+        assert Office.objects.filter(code="MIG").exists()

@@ -9,7 +9,12 @@ from django_tenants.utils import get_public_schema_name
 
 from provisioning.blueprint import current_blueprint
 from provisioning.lifecycle_services import align_write_modes
-from provisioning.migration_state import TEMPLATE_SCHEMA, create_template_schema, pending_schemas
+from provisioning.migration_state import (
+    TEMPLATE_SCHEMA,
+    allow_migration_writes,
+    create_template_schema,
+    pending_schemas,
+)
 from tenants.models import Tenant
 
 
@@ -46,6 +51,7 @@ class Command(MigrateSchemasCommand):
             f"(checked in {(time.perf_counter() - started) * 1000:.0f} ms)."
         )
         if pending:
+            allow_migration_writes()  # a suspended tenant's data migrations must not be refused
             codename = "multiprocessing" if len(pending) > 1 else "standard"
             get_executor(codename=codename)(self.args, self.options).run_migrations(tenants=pending)
         if TEMPLATE_SCHEMA in pending:

@@ -60,6 +60,8 @@ def main() -> int:
         help="runs of each stock no-op migration at 500 tenants (about 90 s each here)",
     )
     args = parser.parse_args()
+    if args.runs < 1 or args.slow_runs < 1:
+        parser.error("--runs and --slow-runs take at least one run each (a median needs one)")
 
     with bench_environment() as env:
         print("Preparing: public schema, template schema and its blueprint", flush=True)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.selectors import has_totp
 from accounts.tokens import make_mfa_enrolment_key
+from config.tenancy import request_tenant
 
 # How long a session that came through the link may take to finish enrolling.
 GRANT_SECONDS = 30 * 60
@@ -35,7 +36,7 @@ OPEN_WITH_LINK = frozenset({"mfa_activate_totp", "account_reauthenticate"})
 
 def must_enrol(request: HttpRequest) -> bool:
     """True for a signed-in federal administrator without TOTP, when the rule is on."""
-    if not settings.REQUIRE_FEDERAL_ADMIN_MFA or getattr(request, "tenant", None) is not None:
+    if not settings.REQUIRE_FEDERAL_ADMIN_MFA or request_tenant(request) is not None:
         return False
     user = request.user
     return isinstance(user, User) and user.is_staff and not has_totp(user)

@@ -21,8 +21,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import mfa_enrolment
 from accounts.models import User
+from accounts.requests import signed_in_user
 from accounts.tasks import send_mfa_enrolment_link
 from accounts.tokens import TenantEmailConfirmationHMAC, user_for_mfa_enrolment_key
+from config.tenancy import request_tenant
 
 # One enrolment e-mail a minute per administrator, however often the button is pressed.
 _RESEND_SECONDS = 60
@@ -30,7 +32,7 @@ _RESEND_SECONDS = 60
 
 def organisation_name(request: HttpRequest) -> str:
     """Whose e-office this host serves: the tenant's name, or the platform's."""
-    tenant = getattr(request, "tenant", None)
+    tenant = request_tenant(request)
     return tenant.name if tenant is not None else settings.PLATFORM_NAME
 
 
@@ -84,8 +86,7 @@ def mfa_enrolment_required(request: HttpRequest) -> HttpResponse:
     and sends (or sends again) that link."""
     if not mfa_enrolment.must_enrol(request):
         return redirect(settings.LOGIN_REDIRECT_URL)
-    user = request.user
-    assert isinstance(user, User)
+    user = signed_in_user(request)
     if request.method == "POST":
         if cache.add(f"accounts:mfa-enrolment-sent:{user.pk}", True, _RESEND_SECONDS):
             send_mfa_enrolment_link.delay(user.pk)

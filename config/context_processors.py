@@ -5,9 +5,11 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from config.tenancy import request_tenant
+
 
 def platform(request: HttpRequest) -> dict[str, Any]:
-    tenant = getattr(request, "tenant", None)
+    tenant = request_tenant(request)
     port = request.get_port()
     return {
         # Links between planes keep a development server's port (localhost:8000).

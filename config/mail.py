@@ -61,11 +61,17 @@ def _queue(payload: Payload) -> None:
         deliver_now(payload)
 
 
+def send_with_delivery_backend(payload: Payload) -> None:
+    """Sends one message with the real backend (EMAIL_DELIVERY_BACKEND); SMTPException or
+    OSError when the server does not take it."""
+    connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
+    connection.send_messages([deserialise(payload)])
+
+
 def deliver_now(payload: Payload) -> bool:
     """Delivers one message in this process with the real backend; False (logged) on failure."""
     try:
-        connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
-        connection.send_messages([deserialise(payload)])
+        send_with_delivery_backend(payload)
     except (SMTPException, OSError):
         log.exception(
             "e-mail %r to %s could be neither queued nor delivered",
@@ -148,8 +154,7 @@ def deliver_email(self: Task, payload: Payload) -> bool:
     """Delivers one queued message with the real backend; retries with backoff on failure."""
     recipients = ", ".join(payload["to"] + payload["cc"] + payload["bcc"])
     try:
-        connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
-        connection.send_messages([deserialise(payload)])
+        send_with_delivery_backend(payload)
     except (SMTPException, OSError) as error:
         if self.request.retries >= self.max_retries:
             log.error(

@@ -29,7 +29,7 @@ class SuspendedTenantReadOnlyMiddleware:
         self._refused: weakref.WeakSet[HttpRequest] = weakref.WeakSet()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        tenant = getattr(request, "tenant", None)
+        tenant = request_tenant(request)
         # Only a suspended tenant can be frozen (an archive suspends it first), so an active
         # one costs no query.
         if tenant is None or tenant.state != Tenant.State.SUSPENDED:
@@ -54,7 +54,7 @@ class SuspendedTenantReadOnlyMiddleware:
         return self._refusal(request) if refused else response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if getattr(request, "tenant", None) is None or not write_modes.is_refused_write(exception):
+        if request_tenant(request) is None or not write_modes.is_refused_write(exception):
             return None
         tenant = request_tenant(request)
         if tenant.state == Tenant.State.SUSPENDED:

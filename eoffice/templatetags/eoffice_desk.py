@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from config.tenancy import request_tenant
 from eoffice.selectors.access import Holding
 from eoffice.views.common import desk_for
 
@@ -17,7 +18,7 @@ def desk_holdings(context: dict[str, Any]) -> list[Holding]:
     """The officer's posts on a tenant's host (the desk is built once per request); none on
     the control plane or for a visitor."""
     request = context.get("request")
-    if request is None or getattr(request, "tenant", None) is None:
+    if request is None or request_tenant(request) is None:
         return []
     if not request.user.is_authenticated:
         return []

@@ -1,0 +1,20 @@
+"""Billing's models, one noun a module."""
+
+from billing.models.events import BillingEvent
+from billing.models.invoices import BillingAccount, Invoice, InvoiceCounter, InvoiceLine
+from billing.models.plans import BillingTerm, Plan, PlanPrice, Subscription
+from billing.models.usage import UsageAttempt, UsageRecord
+
+__all__ = [
+    "BillingAccount",
+    "BillingEvent",
+    "BillingTerm",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
+    "Plan",
+    "PlanPrice",
+    "Subscription",
+    "UsageAttempt",
+    "UsageRecord",
+]

@@ -1,0 +1,5 @@
+"""Billing's background work; Celery finds the tasks of every module imported here."""
+
+from billing.tasks import collection
+
+__all__ = ["collection"]

@@ -11,6 +11,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from accounts import mfa_enrolment
+from accounts.active_days import note_active_day
 
 _REFRESHED_AT = "_refreshed_at"
 
@@ -77,4 +78,21 @@ class UserLanguageMiddleware:
         if chosen in dict(settings.LANGUAGES):
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen
+        return self.get_response(request)
+
+
+class ActiveDayMiddleware:
+    """Records the day for a signed-in account on its first request of each day.
+
+    Sign-in records the day itself (accounts.active_days); this covers a session that stays
+    open past midnight. The session remembers the last day recorded, so only the first request
+    of a day writes (one row, and one session save), never every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if SESSION_KEY in request.session and request.user.is_authenticated:
+            note_active_day(request, request.user)
         return self.get_response(request)

@@ -69,3 +69,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class ActiveDay(models.Model):
+    """A day on which an account was signed in (the day in settings.TIME_ZONE).
+
+    One row per account and day, written at sign-in and by the first request of each day of a
+    longer session (accounts.middleware.ActiveDayMiddleware). Billing counts a seat as an
+    officer with an active day in the month, and the daily usage reads these rows.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="active_days")
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["day", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_active_day_per_user")
+        ]
+        indexes = [models.Index(fields=["day"], name="active_day_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.day}"

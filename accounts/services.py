@@ -1,9 +1,12 @@
 """Changes to accounts, in whichever schema the caller has entered."""
 
+import datetime
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ActiveDay, User
 
 
 @transaction.atomic
@@ -30,3 +33,17 @@ def set_language(*, user: User, language: str) -> None:
         raise ValueError(f"Unknown language {language!r}.")
     user.language = language
     user.save(update_fields=["language"])
+
+
+def record_active_day(*, user: User, day: datetime.date | None = None) -> datetime.date:
+    """Records that `user` was signed in on `day` (today in settings.TIME_ZONE by default).
+
+    Idempotent and safe inside any transaction: a second call for the same day writes nothing
+    and raises nothing (INSERT … ON CONFLICT DO NOTHING, so no savepoint is needed and the
+    caller's transaction is never aborted). Returns the day recorded.
+    """
+    # The platform's day (settings.TIME_ZONE), whatever time zone a request may have activated:
+    # the usage of a day counts exactly the sign-ins of that calendar day in Pakistan.
+    day = day or timezone.localdate(timezone=timezone.get_default_timezone())
+    ActiveDay.objects.bulk_create([ActiveDay(user=user, day=day)], ignore_conflicts=True)
+    return day

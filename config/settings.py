@@ -127,6 +127,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tenants.read_only.SuspendedTenantReadOnlyMiddleware",
+    # Inside the read-only middleware: a frozen e-office is closed before anything is written,
+    # and a suspended one accepts this record (eoffice.write_modes.SUSPENDED_WRITES).
+    "accounts.middleware.ActiveDayMiddleware",
     "accounts.middleware.FederalAdminMFAMiddleware",
 ]
 

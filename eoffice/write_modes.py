@@ -95,6 +95,12 @@ SUSPENDED_WRITES: tuple[Allowed, ...] = (
         why="When the post an item was sent to opened it (its append-only trigger allows no "
         "other change).",
     ),
+    Allowed(
+        table="accounts_activeday",
+        operations=("INSERT",),
+        why="An officer who signs in to a suspended e-office still counts as active that day "
+        "(usage and billing read it).",
+    ),
 )
 
 

@@ -4,12 +4,15 @@ Defaults suit the embedded local stack (`make run`, `make test`). With DJANGO_EN
 the process refuses to start on unsafe values instead of falling back to them.
 """
 
+import datetime
 import math
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.client_address import parse_networks
@@ -387,6 +390,15 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
 FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "eoffice_language"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Karachi")
+# Yesterday's usage of every billable tenant (and back-fills of missed days), at 00:30 of
+# TIME_ZONE's day: beat counts in CELERY_TIMEZONE (UTC), so the hour is shifted by the offset.
+_USAGE_AT = datetime.datetime.combine(
+    datetime.date.today(), datetime.time(0, 30), tzinfo=ZoneInfo(TIME_ZONE)
+).astimezone(datetime.UTC)
+CELERY_BEAT_SCHEDULE["collect-daily-usage"] = {
+    "task": "billing.tasks.usage.collect_all_usage",
+    "schedule": crontab(hour=_USAGE_AT.hour, minute=_USAGE_AT.minute),
+}
 USE_I18N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,5 +1,8 @@
 """Billing's background work; Celery finds the tasks of every module imported here."""
 
-from billing.tasks import collection
+from billing.tasks import (
+    collection,
+    usage,
+)
 
-__all__ = ["collection"]
+__all__ = ["collection", "usage"]

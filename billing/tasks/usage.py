@@ -27,7 +27,7 @@ from billing.selectors.terms import term_on
 from billing.selectors.usage import missing_days_for_tenants
 from billing.services.usage import record_usage, record_usage_failure
 from config.celery import app
-from eoffice.selectors.usage import DailyUsage, usage_on
+from eoffice.selectors.usage import DailyUsage, usage_on, work_on
 from tenants.models import Tenant
 
 # How far back the nightly run looks for days without a record.
@@ -69,12 +69,16 @@ class UsageCollectionTask(TenantTask):
                 )
 
 
-def _figures_in_schema(tenant: Tenant, day: datetime.date) -> DailyUsage | None:
+def _figures_in_schema(
+    tenant: Tenant, day: datetime.date
+) -> tuple[DailyUsage, dict[str, int]] | None:
+    """The day's usage and its further figures (the federal report's), read in the tenant's
+    schema; None when the schema is gone."""
     if not schema_exists(tenant.schema_name):
         return None  # a deleted tenant (or one not provisioned): nothing to read, nothing made up
     # One transaction for the day's reads; a read that fails rolls back only itself.
     with tenant_context(tenant), transaction.atomic():
-        return usage_on(day)
+        return usage_on(day), work_on(day)
 
 
 @app.task(
@@ -99,10 +103,11 @@ def collect_usage(tenant_id: int, day_iso: str) -> int | None:
         term = term_on(tenant, day) if tenant is not None else None
         if tenant is None or term is None or not term.billable:
             return None
-        figures = _figures_in_schema(tenant, day)
-        if figures is None:
+        read = _figures_in_schema(tenant, day)
+        if read is None:
             return None
-        return record_usage(tenant=tenant, day=day, **figures).pk
+        usage, figures = read
+        return record_usage(tenant=tenant, day=day, figures=figures, **usage).pk
 
 
 @app.task(acks_late=True)
@@ -142,7 +147,10 @@ def recompute_usage(tenant_id: int, day_iso: str, actor: str) -> int | None:
     day = finished_day(day_iso)
     with schema_context(get_public_schema_name()):
         tenant = Tenant.objects.get(pk=tenant_id)
-        figures = _figures_in_schema(tenant, day)
-        if figures is None:
+        read = _figures_in_schema(tenant, day)
+        if read is None:
             return None
-        return record_usage(tenant=tenant, day=day, recomputed_by=actor, **figures).pk
+        usage, figures = read
+        return record_usage(
+            tenant=tenant, day=day, figures=figures, recomputed_by=actor, **usage
+        ).pk

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime
 from typing import TypedDict
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import ActiveDay, User
-from eoffice.models import Document
+from eoffice.models import Document, Item
 
 
 class DailyUsage(TypedDict):
@@ -56,4 +56,26 @@ def usage_on(day: datetime.date) -> DailyUsage:
         "officers_active": month_days.filter(day=day).count(),
         "officers_active_month": month_days.values("user").distinct().count(),
         "storage_bytes": int(storage or 0),
+    }
+
+
+def work_on(day: datetime.date) -> dict[str, int]:
+    """The current tenant schema's work of `day` for the federal report (kept with the day's
+    usage record as its `figures`): receipts and files opened, documents uploaded that day.
+
+    Only figures that can be dated are kept, so a back-filled day gives what the day itself
+    would have: items and documents carry the moment they were made, which never changes.
+    Pendency (what lies in trays) cannot be read for a past day and is not among them.
+    """
+    start, end = day_end(day - datetime.timedelta(days=1)), day_end(day)
+    on_the_day = Q(created_at__gte=start, created_at__lt=end)
+    items = Item.objects.aggregate(
+        receipts=Count("pk", filter=on_the_day & Q(kind=Item.Kind.RECEIPT)),
+        files=Count("pk", filter=on_the_day & Q(kind=Item.Kind.FILE)),
+    )
+    documents = Document.objects.filter(uploaded_at__gte=start, uploaded_at__lt=end).count()
+    return {
+        "receipts_opened": items["receipts"],
+        "files_opened": items["files"],
+        "documents_uploaded": documents,
     }

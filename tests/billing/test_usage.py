@@ -23,9 +23,10 @@ from billing.selectors.usage import (
 )
 from billing.services.usage import record_usage, record_usage_failure
 from eoffice.models import Document
-from eoffice.selectors.usage import usage_on
+from eoffice.selectors.usage import usage_on, work_on
 from tenants.models import Tenant
 from tests.conftest import ACTOR, World
+from tests.eoffice.chart import build_chart, open_file, register, register_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +143,27 @@ def test_usage_on_reads_only_the_schema_it_is_run_in(world: World) -> None:
         "officers_active_month": 0,
         "storage_bytes": 0,
     }
+
+
+def test_real_work_counts_in_the_days_storage_and_figures(world: World) -> None:
+    """Through the e-office's own services: a scanned receipt's stored PDF is storage, and the
+    day's receipts, files and uploads are the federal report's figures."""
+    day = timezone.localdate(timezone=KARACHI)
+    with schema_context(world.punjab.tenant.schema_name):
+        chart = build_chart()
+        before = usage_on(day)["storage_bytes"]
+        register(chart)
+        scan = register_scan(chart, pages=2)
+        open_file(chart)
+
+        usage, work = usage_on(day), work_on(day)
+        yesterday = work_on(day - datetime.timedelta(days=1))
+        assert scan.document is not None
+        scan_size = scan.document.size
+
+    assert usage["storage_bytes"] - before == scan_size > 0
+    assert work == {"receipts_opened": 2, "files_opened": 1, "documents_uploaded": 1}
+    assert yesterday == {"receipts_opened": 0, "files_opened": 0, "documents_uploaded": 0}
 
 
 # --- The ledger: one record a day, re-runs change nothing, corrections are revisions ---------

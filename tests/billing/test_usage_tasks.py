@@ -88,6 +88,7 @@ def test_a_finished_day_is_read_in_the_tenants_schema_and_recorded_once(world: W
     record = UsageRecord.objects.get(pk=record_id)
     assert (record.tenant, record.day, record.revision) == (punjab, days_ago(1), 0)
     assert (record.officers, record.officers_active) == (world.punjab.account_count, 2)
+    assert record.figures == {"receipts_opened": 0, "files_opened": 0, "documents_uploaded": 0}
     # A second run of the same day (a task delivered twice) returns it and writes nothing.
     assert collect_usage(punjab.pk, days_ago(1).isoformat()) == record_id
     assert UsageRecord.objects.filter(tenant=punjab).count() == 1

@@ -173,7 +173,9 @@ def set_partner(*, tenant: Tenant, partner: Partner | None, actor: str, reason: 
     the same partner again changes and records nothing. Billing calls it when a partner change
     it recorded takes effect (billing keeps who was billed on which day)."""
     new_id = partner.pk if partner is not None else None
-    locked = Tenant.objects.select_for_update().select_related("partner").get(pk=tenant.pk)
+    locked = (
+        Tenant.objects.select_for_update(of=("self",)).select_related("partner").get(pk=tenant.pk)
+    )
     if locked.partner_id == new_id:
         return tenant
     before = locked.partner.name if locked.partner is not None else "no partner"

@@ -7,6 +7,7 @@ the process refuses to start on unsafe values instead of falling back to them.
 import datetime
 import math
 from collections import Counter
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -356,6 +357,29 @@ CELERY_BEAT_SCHEDULE = {
 PROVISIONING_STEP_RETRIES = env_int("PROVISIONING_STEP_RETRIES", 3)
 # A provisioning run with no step finished for this long, and no worker on it, may be retried.
 PROVISIONING_STALL_SECONDS = env_int("PROVISIONING_STALL_SECONDS", 120)
+
+# --- Billing's ledger ------------------------------------------------------------------------
+# Sales tax on invoices, a percentage printed as its own field (0 = none charged).
+BILLING_TAX_PERCENT = env_str("BILLING_TAX_PERCENT", "0")
+try:
+    if not 0 <= Decimal(BILLING_TAX_PERCENT) < 100:
+        raise InvalidOperation
+except InvalidOperation as not_a_percentage:
+    raise ImproperlyConfigured(
+        f"BILLING_TAX_PERCENT must be a percentage from 0 to 99.99, not {BILLING_TAX_PERCENT!r}."
+    ) from not_a_percentage
+# An invoice is due this many days after it is finalised (overdue after that).
+BILLING_PAYMENT_DAYS = env_int("BILLING_PAYMENT_DAYS", 14)
+CELERY_BEAT_SCHEDULE["billing-month-end"] = {
+    # The previous month is rated and invoiced once the nightly usage collection is done.
+    "task": "billing.tasks.invoices.month_end",
+    "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+}
+CELERY_BEAT_SCHEDULE["billing-apply-due-terms"] = {
+    # Plan and partner changes recorded for a future day take effect on that day.
+    "task": "billing.tasks.invoices.apply_due_terms",
+    "schedule": crontab(hour="0", minute="10"),
+}
 
 # --- Object storage --------------------------------------------------------------------------
 S3_BUCKET = env_str("S3_BUCKET")

@@ -168,6 +168,26 @@ def record_event(*, tenant: Tenant, actor: str, reason: str) -> TenantEvent:
 
 
 @transaction.atomic
+def set_partner(*, tenant: Tenant, partner: Partner | None, actor: str, reason: str = "") -> Tenant:
+    """Makes `partner` the tenant's operator (None: no partner), recorded as a tenant event;
+    the same partner again changes and records nothing. Billing calls it when a partner change
+    it recorded takes effect (billing keeps who was billed on which day)."""
+    new_id = partner.pk if partner is not None else None
+    locked = (
+        Tenant.objects.select_for_update(of=("self",)).select_related("partner").get(pk=tenant.pk)
+    )
+    if locked.partner_id == new_id:
+        return tenant
+    before = locked.partner.name if locked.partner is not None else "no partner"
+    after = partner.name if partner is not None else "no partner"
+    Tenant.objects.filter(pk=tenant.pk).update(partner=partner)
+    tenant.partner = partner
+    note = f"Partner changed from {before} to {after}"
+    record_event(tenant=tenant, actor=actor, reason=f"{note}: {reason}" if reason else note)
+    return tenant
+
+
+@transaction.atomic
 def create_partner(*, name: str, contact_email: str) -> Partner:
     return Partner.objects.create(name=name, contact_email=contact_email)
 

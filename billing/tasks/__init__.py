@@ -1,8 +1,5 @@
 """Billing's background work; Celery finds the tasks of every module imported here."""
 
-from billing.tasks import (
-    collection,
-    usage,
-)
+from billing.tasks import collection, invoices, usage
 
-__all__ = ["collection", "usage"]
+__all__ = ["collection", "invoices", "usage"]

@@ -258,3 +258,19 @@ def test_a_worker_collects_a_tenants_day_from_its_schema(
     assert (yesterday.officers, yesterday.officers_active) == (4, 2)
     assert yesterday.officers_active_month == 2  # the same two, whether or not the 1st
     assert UsageRecord.objects.filter(tenant=tenant).count() == 2
+
+
+def test_the_nightly_run_is_scheduled_for_half_past_midnight_in_the_platforms_time_zone() -> None:
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["collect-daily-usage"]
+    schedule = entry["schedule"]
+    assert isinstance(schedule, crontab)
+    utc_now = timezone.now().astimezone(datetime.UTC)
+    (hour,), (minute,) = schedule.hour, schedule.minute
+    local = utc_now.replace(hour=hour, minute=minute).astimezone(KARACHI)
+
+    assert entry["task"] == collect_all_usage.name and entry["task"] in app.tasks
+    assert (local.hour, local.minute) == (0, 30)
+    assert settings.CELERY_TIMEZONE == "UTC"  # the hour above is counted in UTC

@@ -277,3 +277,34 @@ def test_the_nightly_run_is_scheduled_for_half_past_midnight_in_the_platforms_ti
     assert entry["task"] == collect_all_usage.name and entry["task"] in app.tasks
     assert (local.hour, local.minute) == (0, 30)
     assert settings.CELERY_TIMEZONE == "UTC"  # the hour above is counted in UTC
+
+
+@pytest.mark.django_db
+def test_a_database_that_keeps_timing_out_is_retried_then_recorded_and_collected_later(
+    world: World,
+) -> None:
+    """A lock another session holds on the tenant's table makes every read time out (an
+    OperationalError, as an unreachable server does): retried, then recorded as a failure;
+    once the lock is gone the same day is collected."""
+    from django.db import connections
+
+    punjab, day = world.punjab.tenant, days_ago(1)
+    bill_from(punjab, days_ago(30))
+    table = f"{connection.ops.quote_name(punjab.schema_name)}.eoffice_document"
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '50ms'")
+        result = collect_usage.apply(args=(punjab.pk, day.isoformat()))
+    finally:
+        other.close()  # ends its transaction and its lock
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert result.failed()
+    attempt = UsageAttempt.objects.get(tenant=punjab, day=day)
+    assert attempt.error.startswith("OperationalError")
+    assert collect_usage(punjab.pk, day.isoformat()) is not None

@@ -97,3 +97,19 @@ def test_a_suspended_e_office_still_records_sign_ins(world: World) -> None:
 
     assert client.get("/directory/").status_code == 200
     assert active_days(world.punjab.tenant.schema_name, world.punjab.officer_email) == [today()]
+
+
+def test_a_suspended_e_office_records_the_new_day_of_an_open_session(world: World) -> None:
+    client = signed_in_client(world.punjab.host, world.punjab.officer_email)
+    schema = world.punjab.tenant.schema_name
+    with schema_context(schema):
+        ActiveDay.objects.filter(user__email=world.punjab.officer_email).delete()
+    session = client.session
+    session[SESSION_DAY] = (today() - datetime.timedelta(days=1)).isoformat()
+    session.save()
+    suspend_tenant(tenant=world.punjab.tenant, actor=ACTOR, reason="Audit of accounts")
+
+    page = client.get("/directory/")
+
+    assert page.status_code == 200
+    assert active_days(schema, world.punjab.officer_email) == [today()]

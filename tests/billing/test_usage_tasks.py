@@ -24,7 +24,7 @@ from billing.tasks.usage import (
 from config.celery import app
 from config.tenancy import current_schema
 from tenants.models import Tenant
-from tenants.services import register_tenant
+from tenants.services import register_tenant, transition_tenant
 from tests.conftest import ACTOR, Worker, World
 from tests.provisioning.test_archive import committed_tenant
 from tests.worker import wait_for
@@ -217,11 +217,14 @@ def test_the_nightly_run_skips_deleted_tenants(world: World, eager: None) -> Non
     punjab = world.punjab.tenant
     bill_from(punjab, days_ago(2))
     before = UsageRecord.objects.filter(tenant=punjab).count()
-    with connection.cursor() as cursor:
-        # Marked deleted for the run only (rolled back); the state machine is not the point.
-        cursor.execute("UPDATE tenants_tenant SET state = 'deleted' WHERE id = %s", [punjab.pk])
+    # Through the state machine only (rolled back); its schema is still there, so only the
+    # state can keep the run from reading it.
+    for state in (Tenant.State.SUSPENDED, Tenant.State.ARCHIVED, Tenant.State.DELETED):
+        transition_tenant(tenant=punjab, to_state=state, actor=ACTOR)
+    assert missing_days(punjab, days_ago(2), days_ago(1)) == [days_ago(2), days_ago(1)]
 
-    assert collect_all_usage(days_ago(1).isoformat()) >= 0
+    collect_all_usage(days_ago(1).isoformat())
+
     assert UsageRecord.objects.filter(tenant=punjab).count() == before
 
 
@@ -258,3 +261,50 @@ def test_a_worker_collects_a_tenants_day_from_its_schema(
     assert (yesterday.officers, yesterday.officers_active) == (4, 2)
     assert yesterday.officers_active_month == 2  # the same two, whether or not the 1st
     assert UsageRecord.objects.filter(tenant=tenant).count() == 2
+
+
+def test_the_nightly_run_is_scheduled_for_half_past_midnight_in_the_platforms_time_zone() -> None:
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["collect-daily-usage"]
+    schedule = entry["schedule"]
+    assert isinstance(schedule, crontab)
+    utc_now = timezone.now().astimezone(datetime.UTC)
+    (hour,), (minute,) = schedule.hour, schedule.minute
+    local = utc_now.replace(hour=hour, minute=minute).astimezone(KARACHI)
+
+    assert entry["task"] == collect_all_usage.name and entry["task"] in app.tasks
+    assert (local.hour, local.minute) == (0, 30)
+    assert settings.CELERY_TIMEZONE == "UTC"  # the hour above is counted in UTC
+
+
+@pytest.mark.django_db
+def test_a_database_that_keeps_timing_out_is_retried_then_recorded_and_collected_later(
+    world: World,
+) -> None:
+    """A lock another session holds on the tenant's table makes every read time out (an
+    OperationalError, as an unreachable server does): retried, then recorded as a failure;
+    once the lock is gone the same day is collected."""
+    from django.db import connections
+
+    punjab, day = world.punjab.tenant, days_ago(1)
+    bill_from(punjab, days_ago(30))
+    table = f"{connection.ops.quote_name(punjab.schema_name)}.eoffice_document"
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '50ms'")
+        result = collect_usage.apply(args=(punjab.pk, day.isoformat()))
+    finally:
+        other.close()  # ends its transaction and its lock
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert result.failed()
+    attempt = UsageAttempt.objects.get(tenant=punjab, day=day)
+    assert attempt.error.startswith("OperationalError")
+    assert collect_usage(punjab.pk, day.isoformat()) is not None

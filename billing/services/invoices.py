@@ -271,7 +271,9 @@ def _partner_month_end(
                 report.issued.append(finalise_invoice(invoice=live, actor=actor).number or "")
                 return
             void_invoice(invoice=live, actor=actor, reason="Rated again at month end")
-            if rated is not None:
+            if rated is None:
+                report.voided.append(str(live.pk))
+            else:
                 draft = _save_draft(rated, actor=actor, replaces=live, inputs_plans=plan_names)
                 report.issued.append(finalise_invoice(invoice=draft, actor=actor).number or "")
             return

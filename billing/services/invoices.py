@@ -348,3 +348,26 @@ def run_month_end(*, month: datetime.date, actor: str = "system") -> MonthEndRep
         )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def mark_overdue_invoices(
+    *, today: datetime.date | None = None, actor: str = "system"
+) -> list[Invoice]:
+    """finalised → overdue for every invoice still unpaid after its due date (the day after
+    `due_on`), each in its own transaction, audited, and its grace period brought in line
+    (billing.services.dunning). Running it twice changes nothing more."""
+    today = today or timezone.localdate()
+    marked: list[Invoice] = []
+    for invoice in Invoice.objects.filter(state=State.FINALISED, due_on__lt=today).order_by("pk"):
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            if locked.state != State.FINALISED:  # paid (or voided) since it was listed
+                continue
+            invoice_states.to_overdue(
+                locked,
+                actor=actor,
+                detail={"due_on": locked.due_on.isoformat() if locked.due_on else ""},
+            )
+            dunning.invoice_changed(invoice=locked)
+        marked.append(locked)
+    return marked

@@ -23,7 +23,11 @@ def test_previous_month_and_the_beat_entries() -> None:
     assert previous_month(datetime.date(2026, 3, 1)) == datetime.date(2026, 2, 1)
     assert previous_month(datetime.date(2027, 1, 31)) == datetime.date(2026, 12, 1)
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert {"billing.tasks.invoices.month_end", "billing.tasks.invoices.apply_due_terms"} <= tasks
+    assert {
+        "billing.tasks.invoices.month_end",
+        "billing.tasks.invoices.apply_due_terms",
+        "billing.tasks.invoices.mark_overdue_invoices",
+    } <= tasks
     assert month_end.name in app.tasks and apply_due_terms.name in app.tasks
 
 

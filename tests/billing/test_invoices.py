@@ -30,6 +30,7 @@ from billing.services.invoices import (
     MonthEndReport,
     _partner_month_end,
     finalise_invoice,
+    mark_overdue_invoices,
     rate_month,
     run_month_end,
     void_invoice,
@@ -330,3 +331,21 @@ def test_month_end_runs_the_same_queries_per_partner_however_many_tenants_it_has
     many = queries_of_month_end(datetime.date(2026, 9, 1), 12, "many")
 
     assert many == few
+
+
+def test_an_invoice_unpaid_after_its_due_date_becomes_overdue_once(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    vendor = data.partner("Late Vendor")
+    data.usage(data.tenant("Late Works", billed_to=vendor), range(1, 32))
+    with django_capture_on_commit_callbacks(execute=False):
+        invoice = finalise_invoice(invoice=rate_month(partner=vendor, month=MARCH), actor="t")
+    assert invoice.due_on is not None
+
+    assert invoice not in mark_overdue_invoices(today=invoice.due_on)  # due today: not yet
+    assert invoice in mark_overdue_invoices(today=invoice.due_on + datetime.timedelta(days=1))
+    assert invoice not in mark_overdue_invoices(today=invoice.due_on + datetime.timedelta(days=2))
+
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.OVERDUE
+    assert BillingEvent.objects.filter(invoice=invoice, action="invoice.overdue").count() == 1

@@ -19,12 +19,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing import invoice_states
+from billing.audit import record_billing_event
 from billing.models import BillingEvent, Invoice, InvoiceLine, Plan
 from billing.rating import RatedLine, month_bounds
 from billing.rating_inputs import month_inputs
 from billing.selectors.rated import Key, RatedInvoice, rate_inputs, rate_partner
 from billing.services import dunning
-from billing.services.events import record_billing_event
 from billing.tasks.collection import queue_collection, queue_void
 from tenants.models import Partner, Tenant
 

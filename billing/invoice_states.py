@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from billing.audit import record_billing_event
 from billing.models import Invoice
-from billing.services.events import record_billing_event
 
 State = Invoice.State
 

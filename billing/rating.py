@@ -58,12 +58,17 @@ class Termed(Protocol):
 
 
 class Measured(Protocol):
-    """What rating reads of a UsageRecord (the highest revision of its day)."""
+    """What rating reads of a UsageRecord (the highest revision of its day); read-only, so a
+    plain tuple of the figures (billing.rating_inputs.DayUsage) serves as well as the row."""
 
-    pk: Any
-    day: datetime.date
-    officers_active_month: int
-    storage_bytes: int
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def day(self) -> datetime.date: ...
+    @property
+    def officers_active_month(self) -> int: ...
+    @property
+    def storage_bytes(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -370,10 +370,17 @@ except InvalidOperation as not_a_percentage:
     ) from not_a_percentage
 # An invoice is due this many days after it is finalised (overdue after that).
 BILLING_PAYMENT_DAYS = env_int("BILLING_PAYMENT_DAYS", 14)
+# Beat times are UTC (CELERY_TIMEZONE), i.e. five hours before Pakistan's clock: each task runs
+# after midnight in Karachi, so its "today" (timezone.localdate) is already the new day.
 CELERY_BEAT_SCHEDULE["billing-month-end"] = {
     # The previous month is rated and invoiced once the nightly usage collection is done.
     "task": "billing.tasks.invoices.month_end",
     "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+}
+CELERY_BEAT_SCHEDULE["billing-mark-overdue"] = {
+    # An invoice unpaid the day after its due date is overdue (and its grace period opens).
+    "task": "billing.tasks.invoices.mark_overdue_invoices",
+    "schedule": crontab(hour="0", minute="20"),
 }
 CELERY_BEAT_SCHEDULE["billing-apply-due-terms"] = {
     # Plan and partner changes recorded for a future day take effect on that day.

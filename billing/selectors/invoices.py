@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from billing.invoice_states import ISSUED, UNPAID
 from billing.models import BillingEvent, Invoice, InvoiceLine, Plan
+from billing.selectors.rated import rate_partner
 from tenants.models import Partner, Tenant
 
 State = Invoice.State
@@ -51,8 +52,6 @@ def estimate_running_month(
     lines from the usage recorded so far (days not yet collected are not counted, as at the
     month's end). {"month", "currency", "lines", "subtotal_minor", "tax_minor", "total_minor"}
     per currency, in a list; empty when nothing is recorded yet."""
-    from billing.services.invoices import rate_partner  # rating is pure: nothing is written
-
     month = (today or timezone.localdate()).replace(day=1)
     return {
         "month": month,

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,38 +19,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing import invoice_states
-from billing.models import BillingEvent, BillingTerm, Invoice, InvoiceLine
-from billing.rating import RatedLine, month_bounds, rate_tenant_month, tax_minor
-from billing.rating_inputs import MonthInputs, month_inputs
+from billing.audit import record_billing_event
+from billing.models import BillingEvent, Invoice, InvoiceLine, Plan
+from billing.rating import RatedLine, month_bounds
+from billing.rating_inputs import month_inputs
+from billing.selectors.rated import Key, RatedInvoice, rate_inputs, rate_partner
 from billing.services import dunning
-from billing.services.events import record_billing_event
 from billing.tasks.collection import queue_collection, queue_void
 from tenants.models import Partner, Tenant
 
 State = Invoice.State
 DIFFERENCE_AFTER_PAYMENT = "invoice.difference_after_payment"
-# (partner id, currency): one invoice per partner, month and currency.
-Key = tuple[int, str]
-
-
-@dataclass
-class RatedInvoice:
-    """An invoice as rating makes it, not saved: its lines and totals."""
-
-    partner_id: int
-    currency: str
-    period_start: datetime.date
-    period_end: datetime.date
-    lines: list[RatedLine]
-    subtotal_minor: int
-    tax_percent: Decimal
-    tax_minor: int
-    total_minor: int
 
 
 @dataclass
 class MonthEndReport:
-    """What run_month_end did, by invoice number (or partner name where none was issued)."""
+    """What run_month_end did, by invoice number (a draft voided unissued: by its id)."""
 
     month: str
     issued: list[str] = field(default_factory=list)
@@ -73,58 +54,6 @@ class MonthEndReport:
             "difference_after_payment": self.difference_after_payment,
             "seconds": round(self.seconds, 3),
         }
-
-
-def tax_percent() -> Decimal:
-    return Decimal(settings.BILLING_TAX_PERCENT)
-
-
-def rate_inputs(inputs: MonthInputs) -> dict[Key, RatedInvoice]:
-    """Every tenant of `inputs` rated and its lines gathered per partner and currency."""
-    lines: dict[Key, list[RatedLine]] = defaultdict(list)
-    for tenant_id, terms in inputs.terms_by_tenant.items():
-        usage = inputs.usage_by_tenant.get(tenant_id, [])
-        if not usage:
-            continue
-        for line in rate_tenant_month(
-            tenant_id=tenant_id,
-            month=inputs.first_day,
-            terms=terms,
-            prices_by_plan=inputs.prices_by_plan,
-            usage=usage,
-        ):
-            lines[(line.partner_id, inputs.plans[line.plan_id].currency)].append(line)
-    percent = tax_percent()
-    rated: dict[Key, RatedInvoice] = {}
-    for (partner_id, currency), partner_lines in lines.items():
-        partner_lines.sort(key=lambda line: (line.tenant_id, line.first_day))
-        subtotal = sum(line.amount_minor for line in partner_lines)
-        tax = tax_minor(subtotal, percent)
-        rated[(partner_id, currency)] = RatedInvoice(
-            partner_id=partner_id,
-            currency=currency,
-            period_start=inputs.first_day,
-            period_end=inputs.last_day,
-            lines=partner_lines,
-            subtotal_minor=subtotal,
-            tax_percent=percent,
-            tax_minor=tax,
-            total_minor=subtotal + tax,
-        )
-    return rated
-
-
-def rate_partner(partner: Partner, month: datetime.date) -> dict[str, RatedInvoice]:
-    """The partner's invoices for the month as rating makes them now, by currency (unsaved):
-    every tenant it was billed for on any day up to the month's end is rated."""
-    _, last = month_bounds(month)
-    tenant_ids = (
-        BillingTerm.objects.filter(partner=partner, effective_from__lte=last)
-        .values_list("tenant_id", flat=True)
-        .distinct()
-    )
-    rated = rate_inputs(month_inputs(month, tenant_ids=list(tenant_ids)))
-    return {currency: invoice for (pid, currency), invoice in rated.items() if pid == partner.pk}
 
 
 def _describe(line: RatedLine, tenant_names: dict[int, str], plan_names: dict[int, str]) -> str:
@@ -211,17 +140,19 @@ def _same_lines(invoice: Invoice, rated: RatedInvoice) -> bool:
 
 
 def _live_invoice(partner_id: int, period_start: datetime.date, currency: str) -> Invoice | None:
+    # The partner's row is locked first: two runs of the same month take turns per partner,
+    # so the second finds the first one's invoice instead of making another.
+    Partner.objects.select_for_update().get(pk=partner_id)
     return (
         Invoice.objects.select_for_update()
         .filter(partner_id=partner_id, period_start=period_start, currency=currency)
         .exclude(state=State.VOID)
+        .order_by("pk")
         .first()
     )
 
 
 def _plan_names() -> dict[int, str]:
-    from billing.models import Plan
-
     return dict(Plan.objects.values_list("pk", "name"))
 
 
@@ -340,7 +271,9 @@ def _partner_month_end(
                 report.issued.append(finalise_invoice(invoice=live, actor=actor).number or "")
                 return
             void_invoice(invoice=live, actor=actor, reason="Rated again at month end")
-            if rated is not None:
+            if rated is None:
+                report.voided.append(str(live.pk))
+            else:
                 draft = _save_draft(rated, actor=actor, replaces=live, inputs_plans=plan_names)
                 report.issued.append(finalise_invoice(invoice=draft, actor=actor).number or "")
             return
@@ -417,6 +350,24 @@ def run_month_end(*, month: datetime.date, actor: str = "system") -> MonthEndRep
     return report
 
 
-def rated_lines(rated: Iterable[RatedInvoice]) -> list[RatedLine]:
-    """Every line of several rated invoices, in order (the running month's estimate)."""
-    return [line for invoice in rated for line in invoice.lines]
+def mark_overdue_invoices(
+    *, today: datetime.date | None = None, actor: str = "system"
+) -> list[Invoice]:
+    """finalised → overdue for every invoice still unpaid after its due date (the day after
+    `due_on`), each in its own transaction, audited, and its grace period brought in line
+    (billing.services.dunning). Running it twice changes nothing more."""
+    today = today or timezone.localdate()
+    marked: list[Invoice] = []
+    for invoice in Invoice.objects.filter(state=State.FINALISED, due_on__lt=today).order_by("pk"):
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            if locked.state != State.FINALISED:  # paid (or voided) since it was listed
+                continue
+            invoice_states.to_overdue(
+                locked,
+                actor=actor,
+                detail={"due_on": locked.due_on.isoformat() if locked.due_on else ""},
+            )
+            dunning.invoice_changed(invoice=locked)
+        marked.append(locked)
+    return marked

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from billing.audit import record_billing_event
 from billing.models import Plan, Subscription
-from billing.services.events import record_billing_event
 from billing.services.prices import set_price
 from tenants.models import Tenant
 

@@ -7,9 +7,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from billing.audit import record_billing_event
 from billing.models import Plan, PlanPrice
 from billing.selectors.invoices import issued_line_from
-from billing.services.events import record_billing_event
 
 
 @transaction.atomic

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from billing.audit import record_billing_event
 from billing.models import BillingTerm, Plan, Subscription
 from billing.selectors.invoices import issued_line_from
 from billing.selectors.terms import term_on
-from billing.services.events import record_billing_event
 from billing.services.plans import assign_plan
 from billing.services.prices import first_of_month_after, long_date
 from tenants.models import Partner, Tenant

@@ -34,3 +34,11 @@ def apply_due_terms() -> list[int]:
     from billing.services.terms import apply_due_terms as apply
 
     return [term.pk for term in apply()]
+
+
+@app.task(acks_late=True)
+def mark_overdue_invoices() -> list[str]:
+    """Marks overdue the invoices unpaid past their due date (daily); idempotent."""
+    from billing.services.invoices import mark_overdue_invoices as mark
+
+    return [invoice.number or str(invoice.pk) for invoice in mark()]

@@ -16,10 +16,21 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing import invoice_states
-from billing.models import BillingEvent, Invoice, InvoiceCounter, InvoiceLine, UsageRecord
+from billing.models import (
+    BillingEvent,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Plan,
+    UsageRecord,
+)
 from billing.rating_inputs import month_inputs
+from billing.selectors.rated import rate_inputs
 from billing.services.invoices import (
+    MonthEndReport,
+    _partner_month_end,
     finalise_invoice,
+    mark_overdue_invoices,
     rate_month,
     run_month_end,
     void_invoice,
@@ -181,7 +192,7 @@ def test_month_end_issues_reissues_on_a_changed_total_and_never_charges_twice(
     with django_capture_on_commit_callbacks(execute=False) as first_run:
         report = run_month_end(month=MARCH)
     (invoice,) = Invoice.objects.filter(partner=vendor)
-    assert report.issued == [invoice.number] and invoice.state == Invoice.State.FINALISED
+    assert invoice.number in report.issued and invoice.state == Invoice.State.FINALISED
     collections = len(first_run)
 
     # Re-run (e.g. after a crash): the same total, nothing new, nothing queued again.
@@ -268,3 +279,73 @@ def test_the_highest_revision_of_a_day_is_rated() -> None:
     line = rate_month(partner=vendor, month=MARCH).lines.get()
 
     assert line.seats == 12 and line.days == 31
+
+
+def test_a_month_end_that_stopped_half_way_is_finished_by_running_it_again(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    done, pending = data.partner("Done Vendor"), data.partner("Pending Vendor")
+    data.usage(data.tenant("Done Works", billed_to=done), range(1, 32))
+    data.usage(data.tenant("Pending Works", billed_to=pending), range(1, 32))
+    # The run that stopped: the first partner's transaction committed, the next never ran.
+    rated = rate_inputs(month_inputs(MARCH))
+    with django_capture_on_commit_callbacks(execute=False) as stopped:
+        _partner_month_end(
+            (done.pk, "pkr"),
+            rated[(done.pk, "pkr")],
+            period_start=MARCH,
+            actor="system",
+            plan_names=dict(Plan.objects.values_list("pk", "name")),
+            report=MonthEndReport(month="2026-03-01"),
+        )
+    (first,) = Invoice.objects.filter(partner=done)
+
+    with django_capture_on_commit_callbacks(execute=False) as resumed:
+        report = run_month_end(month=MARCH)
+
+    assert first.number in report.unchanged
+    assert Invoice.objects.filter(partner=done).count() == 1
+    (second,) = Invoice.objects.filter(partner=pending, state=Invoice.State.FINALISED)
+    assert second.number in report.issued
+    assert (len(stopped), len(resumed)) == (1, 1)  # one collection each, none twice
+
+
+def test_month_end_runs_the_same_queries_per_partner_however_many_tenants_it_has(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    def queries_of_month_end(month: datetime.date, tenants_each: int, tag: str) -> int:
+        for number in range(3):
+            vendor = data.partner(f"Scale {tag} {number}")
+            for index in range(tenants_each):
+                works = data.tenant(f"Scale {tag} {number}-{index}", billed_to=vendor, since=month)
+                data.usage(works, range(1, 29), month=month)
+        with (
+            django_capture_on_commit_callbacks(execute=False),
+            CaptureQueriesContext(connection) as context,
+        ):
+            report = run_month_end(month=month)
+        assert len(report.issued) >= 3
+        return sum(1 for q in context.captured_queries if not q["sql"].startswith("SET "))
+
+    few = queries_of_month_end(datetime.date(2026, 8, 1), 1, "few")
+    many = queries_of_month_end(datetime.date(2026, 9, 1), 12, "many")
+
+    assert many == few
+
+
+def test_an_invoice_unpaid_after_its_due_date_becomes_overdue_once(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    vendor = data.partner("Late Vendor")
+    data.usage(data.tenant("Late Works", billed_to=vendor), range(1, 32))
+    with django_capture_on_commit_callbacks(execute=False):
+        invoice = finalise_invoice(invoice=rate_month(partner=vendor, month=MARCH), actor="t")
+    assert invoice.due_on is not None
+
+    assert invoice not in mark_overdue_invoices(today=invoice.due_on)  # due today: not yet
+    assert invoice in mark_overdue_invoices(today=invoice.due_on + datetime.timedelta(days=1))
+    assert invoice not in mark_overdue_invoices(today=invoice.due_on + datetime.timedelta(days=2))
+
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.OVERDUE
+    assert BillingEvent.objects.filter(invoice=invoice, action="invoice.overdue").count() == 1

@@ -3,8 +3,8 @@
 Reads only (a selector in all but its folder: it serves billing.rating rather than screens).
 The bench rates 2,000 tenants * 30 days, so nothing here runs a query per tenant.
 
-Usage is read with one DISTINCT ON query (the highest revision of each tenant's day) until
-billing.selectors.usage.usage_for_tenants, written alongside, takes its place.
+Usage is read as billing.selectors.usage reads it (the highest revision of each tenant's day,
+one DISTINCT ON query), as plain tuples.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from billing.models import BillingTerm, Plan, PlanPrice, UsageRecord
 from billing.rating import month_bounds
+from billing.selectors.usage import in_force
 
 
 class DayUsage(NamedTuple):
@@ -50,10 +51,8 @@ def latest_usage_by_tenant(
     if tenant_ids is not None:
         records = records.filter(tenant_id__in=list(tenant_ids))
     by_tenant: dict[int, list[DayUsage]] = defaultdict(list)
-    rows = (
-        records.order_by("tenant_id", "day", "-revision")
-        .distinct("tenant_id", "day")
-        .values_list("tenant_id", "pk", "day", "officers_active_month", "storage_bytes")
+    rows = in_force(records).values_list(
+        "tenant_id", "pk", "day", "officers_active_month", "storage_bytes"
     )
     for tenant_id, pk, day, officers_active_month, storage_bytes in rows:
         by_tenant[tenant_id].append(DayUsage(pk, day, officers_active_month, storage_bytes))

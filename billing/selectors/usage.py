@@ -12,7 +12,7 @@ from billing.models import BillingTerm, UsageAttempt, UsageRecord
 from tenants.models import Tenant
 
 
-def _in_force(records: QuerySet[UsageRecord]) -> QuerySet[UsageRecord]:
+def in_force(records: QuerySet[UsageRecord]) -> QuerySet[UsageRecord]:
     # PostgreSQL's DISTINCT ON keeps the first row of each (tenant, day) in this order: the
     # highest revision, which is the one in force (revisions only ever go up).
     return records.order_by("tenant_id", "day", "-revision").distinct("tenant_id", "day")
@@ -24,7 +24,7 @@ def latest_usage(
     """The record in force (highest revision) of each recorded day from `first_day` to
     `last_day` inclusive, in day order; a day without a record is absent, never zero."""
     return list(
-        _in_force(UsageRecord.objects.filter(tenant=tenant, day__gte=first_day, day__lte=last_day))
+        in_force(UsageRecord.objects.filter(tenant=tenant, day__gte=first_day, day__lte=last_day))
     )
 
 
@@ -43,7 +43,7 @@ def usage_for_tenants(
     ids = list(tenant_ids)
     found: dict[int, list[UsageRecord]] = {tenant_id: [] for tenant_id in ids}
     records = UsageRecord.objects.filter(tenant_id__in=ids, day__gte=first_day, day__lte=last_day)
-    for record in _in_force(records):
+    for record in in_force(records):
         found[record.tenant_id].append(record)
     return found
 

@@ -19,6 +19,7 @@ from tenants.selectors import (
     lifecycle_history,
     partners_of_user,
     summarise,
+    suspension_reason,
     tenants_for_console,
     tenants_of_partner,
 )
@@ -84,7 +85,15 @@ def change_tenant_state(request: HttpRequest, pk: int, action: str) -> HttpRespo
         except (TransitionNotAllowed, ValidationError) as refused:
             report_refusal(request, refused)
         else:
-            messages.success(request, f"{tenant.name} is now {tenant.get_state_display().lower()}.")
+            if action == "resume" and tenant.state == Tenant.State.SUSPENDED:
+                messages.warning(
+                    request,
+                    f"The federal suspension of {tenant.name} is lifted; it stays read-only: "
+                    f"{suspension_reason(tenant)}.",
+                )
+            else:
+                state = tenant.get_state_display().lower()
+                messages.success(request, f"{tenant.name} is now {state}.")
         return redirect("console:tenant", pk=tenant.pk)
     return _render_detail(request, pk, bound=form, status=400)
 

@@ -1,5 +1,5 @@
 """Billing's background work; Celery finds the tasks of every module imported here."""
 
-from billing.tasks import collection
+from billing.tasks import collection, dunning
 
-__all__ = ["collection"]
+__all__ = ["collection", "dunning"]

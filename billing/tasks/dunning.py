@@ -1,0 +1,16 @@
+"""Dunning's background work: the hourly run that opens grace for overdue invoices and sends
+the reminders due."""
+
+from __future__ import annotations
+
+from config.celery import app
+
+
+@app.task(acks_late=True)
+def run_dunning() -> dict[str, int]:
+    """Opens the grace of every unpaid invoice past its due date that has none, and sends every
+    reminder due (each once, however often this runs); returns how many of each."""
+    from billing.services.dunning import open_overdue_grace_periods, send_due_reminders
+
+    opened = open_overdue_grace_periods()
+    return {"opened": opened, "reminders": send_due_reminders()}

@@ -72,18 +72,7 @@ def _apply_billing_holds() -> dict[str, int]:
     from tenants.models import Tenant
 
     done = {"placed": 0, "lifted": 0, "failed": 0}
-    for change in billing_holds_to_lift():
-        try:
-            tenant = Tenant.objects.get(pk=change.tenant_id)
-            if lifecycle_services.lift_billing_hold(
-                tenant=tenant, reference=change.reference, actor="system", reason=change.reason
-            ):
-                done["lifted"] += 1
-        except Exception:  # one tenant must not hold up the others; the next run retries it
-            log.exception(
-                "could not lift billing hold %s of tenant %s", change.reference, change.tenant_id
-            )
-            done["failed"] += 1
+    # Placed first: a hold moving to a re-issued invoice's number never opens the schema.
     for change in billing_holds_due():
         try:
             tenant = Tenant.objects.get(pk=change.tenant_id)
@@ -91,9 +80,21 @@ def _apply_billing_holds() -> dict[str, int]:
                 tenant=tenant, reference=change.reference, reason=change.reason
             ):
                 done["placed"] += 1
-        except Exception:  # as above
+        except Exception:  # one tenant must not hold up the others; the next run retries it
             log.exception(
                 "could not place billing hold %s on tenant %s", change.reference, change.tenant_id
+            )
+            done["failed"] += 1
+    for change in billing_holds_to_lift():
+        try:
+            tenant = Tenant.objects.get(pk=change.tenant_id)
+            if lifecycle_services.lift_billing_hold(
+                tenant=tenant, reference=change.reference, actor="system", reason=change.reason
+            ):
+                done["lifted"] += 1
+        except Exception:  # as above
+            log.exception(
+                "could not lift billing hold %s of tenant %s", change.reference, change.tenant_id
             )
             done["failed"] += 1
     return done

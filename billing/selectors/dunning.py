@@ -172,19 +172,18 @@ def billing_holds_due(today: datetime.date | None = None) -> list[HoldChange]:
 
 
 def billing_holds_to_lift(today: datetime.date | None = None) -> list[HoldChange]:
-    """The open billing holds to lift now: those whose invoice is paid or void (its grace
-    closed), or whose grace was extended past `today`."""
+    """The open billing holds to lift now. A hold is for one invoice; what decides is the
+    invoice that stands for it now (the last re-issue of it, if it was voided and replaced):
+    lifted when that is paid or void, when it no longer charges the tenant, when the tenant is
+    held for it under its own number already, or when its grace was extended past `today`."""
     today = today or timezone.localdate()
     holds = list(open_billing_holds())
-    invoices = {
-        invoice.number: invoice
-        for invoice in Invoice.objects.filter(
-            number__in={hold.reference for hold in holds}
-        ).select_related("grace_period")
-    }
+    if not holds:
+        return []
+    held = {(hold.tenant_id, hold.reference) for hold in holds}
     lifting = []
     for hold in holds:
-        why = _why_lift(invoices.get(hold.reference), today)
+        why = _why_lift(hold.tenant_id, hold.reference, held, today)
         if why:
             lifting.append(
                 HoldChange(tenant_id=hold.tenant_id, reference=hold.reference, reason=why)
@@ -192,16 +191,33 @@ def billing_holds_to_lift(today: datetime.date | None = None) -> list[HoldChange
     return lifting
 
 
-def _why_lift(invoice: Invoice | None, today: datetime.date) -> str:
+def current_invoice(invoice: Invoice) -> Invoice:
+    """The invoice that stands for `invoice` now: itself, or the last of its re-issues."""
+    while invoice.state == Invoice.State.VOID:
+        following = Invoice.objects.filter(replaces=invoice).first()
+        if following is None:
+            break
+        invoice = following
+    return invoice
+
+
+def _why_lift(
+    tenant_id: int, reference: str, held: set[tuple[int, str]], today: datetime.date
+) -> str:
+    invoice = Invoice.objects.filter(number=reference).first()
     if invoice is None:
         return "the invoice is unknown"
-    if invoice.state == Invoice.State.PAID:
-        return f"invoice {invoice.number} paid"
-    if invoice.state == Invoice.State.VOID:
-        return f"invoice {invoice.number} voided"
-    grace = getattr(invoice, "grace_period", None)
-    if grace is None or grace.closed_at is not None:
-        return f"invoice {invoice.number} is out of grace"
-    if grace.last_day >= today:
+    current = current_invoice(invoice)
+    number = current.number or ""
+    if current.state == Invoice.State.PAID:
+        return f"invoice {number} paid"
+    if current.state == Invoice.State.VOID:
+        return f"invoice {number} voided"
+    if not InvoiceLine.objects.filter(invoice=current, tenant_id=tenant_id).exists():
+        return f"not charged on invoice {number}"
+    if number != reference and (tenant_id, number) in held:
+        return f"replaced by invoice {number}"
+    grace = GracePeriod.objects.filter(invoice=current, closed_at__isnull=True).first()
+    if grace is not None and grace.last_day >= today:
         return f"grace extended to {grace.last_day:%d %B %Y}"
     return ""

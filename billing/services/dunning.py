@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -55,8 +56,29 @@ def invoice_changed(*, invoice: Invoice) -> GracePeriod | None:
                 grace.save(update_fields=["closed_at", "outcome"])
                 _audit(locked, "grace_closed", {"outcome": grace.outcome})
                 transaction.on_commit(queue_hold_check)
+                following = Invoice.objects.filter(replaces=locked).first()
+                if following is not None:
+                    invoice_changed(invoice=following)  # its grace goes on from this one's
             return grace
         if grace is not None or locked.state not in UNPAID_STATES:
+            return grace
+        earlier = inherited_grace(locked)
+        if earlier is not None:
+            # A re-issued invoice owes what the one it replaces owed: its grace goes on, with
+            # the same days and reminders, rather than starting afresh.
+            grace = GracePeriod.objects.create(
+                invoice=locked,
+                opened_because=earlier.opened_because,
+                started_on=earlier.started_on,
+                ends_on=earlier.ends_on,
+                extended_to=earlier.extended_to,
+                reminded_start_at=earlier.reminded_start_at,
+                reminded_midway_at=earlier.reminded_midway_at,
+                reminded_last_day_at=earlier.reminded_last_day_at,
+            )
+            detail = {"continues": earlier.invoice.number or "", "ends_on": str(grace.last_day)}
+            _audit(locked, "grace_continued", detail)
+            transaction.on_commit(queue_hold_check)
             return grace
         started_on, because = _grace_start(locked, today)
         if started_on is None:
@@ -74,6 +96,18 @@ def invoice_changed(*, invoice: Invoice) -> GracePeriod | None:
         )
         transaction.on_commit(queue_reminders)
     return grace
+
+
+def inherited_grace(invoice: Invoice) -> GracePeriod | None:
+    """The grace period of the nearest invoice this one replaces (directly or through other
+    re-issues) that had one; None if none did."""
+    earlier = invoice.replaces
+    while earlier is not None:
+        grace = GracePeriod.objects.filter(invoice=earlier).select_related("invoice").first()
+        if grace is not None:
+            return grace
+        earlier = earlier.replaces
+    return None
 
 
 def _grace_start(invoice: Invoice, today: datetime.date) -> tuple[datetime.date | None, str]:
@@ -150,17 +184,30 @@ def grant_extension(
 
 def open_overdue_grace_periods() -> int:
     """Opens the grace period of every unpaid invoice whose due date has passed and that has
-    none yet (what the hourly run does for invoices no webhook told us about); returns how
-    many it opened."""
+    none yet (what the hourly run does for invoices no webhook told us about), and continues
+    that of an invoice re-issued while in grace; returns how many it opened."""
     today = timezone.localdate()
     overdue = Invoice.objects.filter(
-        state__in=UNPAID_STATES, due_on__lt=today, grace_period__isnull=True
+        Q(due_on__lt=today) | Q(replaces__isnull=False),
+        state__in=UNPAID_STATES,
+        grace_period__isnull=True,
     )
     opened = 0
     for invoice in overdue:
         if invoice_changed(invoice=invoice) is not None:
             opened += 1
     return opened
+
+
+def close_settled_grace_periods() -> int:
+    """Closes the open grace period of every invoice paid or voided without dunning being told
+    (invoice_changed does it when it is); returns how many it closed."""
+    settled = Invoice.objects.filter(
+        state__in=list(CLOSING_STATES), grace_period__closed_at__isnull=True
+    ).exclude(grace_period__isnull=True)
+    for invoice in settled:
+        invoice_changed(invoice=invoice)
+    return len(settled)
 
 
 def reminders_due(grace: GracePeriod, today: datetime.date) -> list[str]:
@@ -212,7 +259,7 @@ def send_due_reminders() -> int:
 def _audit(
     invoice: Invoice,
     action: str,
-    detail: dict[str, object],
+    detail: Mapping[str, object],
     *,
     actor: str = "system",
     ip_address: str | None = None,

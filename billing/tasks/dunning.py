@@ -8,9 +8,15 @@ from config.celery import app
 
 @app.task(acks_late=True)
 def run_dunning() -> dict[str, int]:
-    """Opens the grace of every unpaid invoice past its due date that has none, and sends every
+    """Closes the grace of invoices settled without dunning being told, opens that of every
+    unpaid invoice past its due date (or re-issued in grace) that has none, and sends every
     reminder due (each once, however often this runs); returns how many of each."""
-    from billing.services.dunning import open_overdue_grace_periods, send_due_reminders
+    from billing.services.dunning import (
+        close_settled_grace_periods,
+        open_overdue_grace_periods,
+        send_due_reminders,
+    )
 
+    closed = close_settled_grace_periods()
     opened = open_overdue_grace_periods()
-    return {"opened": opened, "reminders": send_due_reminders()}
+    return {"closed": closed, "opened": opened, "reminders": send_due_reminders()}

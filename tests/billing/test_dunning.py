@@ -214,8 +214,8 @@ def test_reminders_go_at_the_start_midway_and_one_day_before_each_once(
     GracePeriod.objects.filter(invoice=invoice).update(ends_on=today() + 7 * DAY)
     assert send_due_reminders() == 1  # midway
     GracePeriod.objects.filter(invoice=invoice).update(ends_on=today() + DAY)
-    assert run_dunning() == {"opened": 0, "reminders": 1}  # one day before the end
-    assert run_dunning() == {"opened": 0, "reminders": 0}
+    assert run_dunning() == {"closed": 0, "opened": 0, "reminders": 1}  # one day before the end
+    assert run_dunning() == {"closed": 0, "opened": 0, "reminders": 0}
 
     sent = [event.detail["reminder"] for event in events(invoice, "grace_reminder_sent")]
     assert sorted(sent) == ["last_day", "midway", "start"]
@@ -546,3 +546,79 @@ def test_a_tenant_read_only_for_an_unpaid_invoice_says_so_on_every_page(
     suspend_tenant(tenant=world.punjab.tenant, actor=ACTOR, reason="Audit")
     cache.clear()
     assert "suspended by the federal board" in officer.get("/directory/").content.decode()
+
+
+# --- an invoice voided and re-issued while in grace ------------------------------------------
+
+
+def reissue(invoice: Invoice, shares: dict[Tenant, int]) -> Invoice:
+    """What the ledger does when the amount changes before payment: void, issue anew."""
+    Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)
+    invoice.refresh_from_db()
+    following = make_invoice(invoice.partner, shares, failed=False)
+    Invoice.objects.filter(pk=following.pk).update(replaces=invoice)
+    following.refresh_from_db()
+    return following
+
+
+def test_a_reissued_invoice_carries_on_the_grace_and_the_hold_of_the_one_it_replaces(
+    world: World, db: None
+) -> None:
+    tenant = world.punjab.tenant
+    first = make_invoice(world.partner, {tenant: 250_000, world.sindh.tenant: 100_000})
+    invoice_changed(invoice=first)
+    send_due_reminders()
+    end_grace(first)
+    apply_billing_holds()
+    assert state_of(tenant) == S.SUSPENDED
+    reminded = len(mail.outbox)
+
+    # Re-issued with a different amount, and without Sindh.
+    second = reissue(first, {tenant: 260_000})
+    invoice_changed(invoice=first)  # void: its grace closes, the re-issue's goes on
+
+    grace = GracePeriod.objects.get(invoice=second)
+    assert (grace.started_on, grace.ends_on) == (today() - 15 * DAY, today() - DAY)
+    assert GracePeriod.objects.get(invoice=first).outcome == "void"
+    assert events(second, "grace_continued")[0].detail["continues"] == first.number
+    apply_billing_holds()
+    # Punjab never became writable: held for the re-issue now. Sindh is no longer charged.
+    assert state_of(tenant) == S.SUSPENDED
+    assert suspension_reason(tenant) == f"Unpaid invoice {second.number}"
+    assert state_of(world.sindh.tenant) == S.ACTIVE
+    lifted = SuspensionHold.objects.get(tenant=tenant, reference=first.number)
+    assert lifted.lift_reason == f"replaced by invoice {second.number}"
+    # The reminders already sent are not sent again.
+    assert send_due_reminders() == 0 and len(mail.outbox) == reminded
+    notice = grace_notice_for_tenant(tenant)
+    assert notice is not None and (notice.invoice_number, notice.amount_minor) == (
+        second.number,
+        260_000,
+    )
+
+    pay(second)
+    apply_billing_holds()
+
+    assert state_of(tenant) == S.ACTIVE
+
+
+def test_an_invoice_reissued_before_dunning_heard_of_the_void_waits_for_the_hourly_run(
+    world: World, db: None
+) -> None:
+    tenant = world.punjab.tenant
+    first = make_invoice(world.partner, {tenant: 250_000})
+    invoice_changed(invoice=first)
+    end_grace(first)
+    apply_billing_holds()
+
+    second = reissue(first, {tenant: 260_000})
+    apply_billing_holds()
+    assert state_of(tenant) == S.SUSPENDED  # still owed: the hold stays
+
+    # Closing the void one's grace carries it on to the re-issue.
+    assert run_dunning() == {"closed": 1, "opened": 0, "reminders": 0}
+    assert GracePeriod.objects.filter(invoice=second).exists()
+    apply_billing_holds()
+
+    assert suspension_reason(tenant) == f"Unpaid invoice {second.number}"
+    assert GracePeriod.objects.get(invoice=first).outcome == "void"

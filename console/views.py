@@ -14,9 +14,10 @@ from console.lifecycle_views import archive_context
 from provisioning.lifecycle_services import resume_tenant, suspend_tenant
 from provisioning.selectors import provisioning_progress
 from tenants.lifecycle import TransitionNotAllowed
-from tenants.models import Tenant
+from tenants.models import SuspensionHold, Tenant
 from tenants.selectors import (
     lifecycle_history,
+    open_holds,
     partners_of_user,
     summarise,
     suspension_reason,
@@ -58,6 +59,9 @@ def _render_detail(
         "progress": provisioning_progress(tenant),
         **archive_context(tenant),
     }
+    holds = open_holds(tenant)
+    context["holds"] = holds
+    context["federal_hold"] = any(hold.kind == SuspensionHold.Kind.FEDERAL for hold in holds)
     if bound is not None:
         context["resume_form" if isinstance(bound, ResumeForm) else "suspend_form"] = bound
     return render(request, "console/tenant_detail.html", context, status=status)

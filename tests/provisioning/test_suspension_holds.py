@@ -240,3 +240,19 @@ def test_the_suspended_page_on_another_host_shows_nothing_of_it(world: World) ->
     page = client_for(world.sindh.host).get("/accounts/login/")
 
     assert INVOICE not in page.content.decode()
+
+
+def test_the_tenant_page_shows_each_hold_and_offers_what_the_board_may_do(world: World) -> None:
+    tenant = world.punjab.tenant
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+    place_billing_hold(tenant=tenant, reference=INVOICE, reason=UNPAID)
+
+    held_for_billing = client.get(f"/console/tenants/{tenant.pk}/").content.decode()
+    suspend_tenant(tenant=tenant, actor=ACTOR, reason="Security review")
+    held_by_both = client.get(f"/console/tenants/{tenant.pk}/").content.decode()
+
+    assert f"({INVOICE}): {UNPAID}" in held_for_billing
+    assert "Suspend Test Punjab" in held_for_billing  # the board may add its own hold
+    assert "Resume Test Punjab" not in held_for_billing  # paying lifts it, not resuming
+    assert "Security review" in held_by_both and UNPAID in held_by_both
+    assert "Resume Test Punjab" in held_by_both and "Suspend Test Punjab" not in held_by_both

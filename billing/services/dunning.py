@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
 from billing.models import BillingEvent, GracePeriod, Invoice, Plan
@@ -149,14 +150,16 @@ def grant_extension(
     reminder one day before the end is sent again for the new end.
     """
     reason = reason.strip()
-    if not User.objects.filter(email=actor, is_staff=True, is_active=True).exists():
+    with schema_context(get_public_schema_name()):  # the control plane's accounts
+        federal = User.objects.filter(email=actor, is_staff=True, is_active=True).exists()
+    if not federal:
         raise PermissionDenied("Only federal administrators grant extensions.")
     if not reason:
         raise ValidationError("Say why the extension is granted; it is kept in the audit trail.")
     today = timezone.localdate()
     with transaction.atomic():
         grace = (
-            GracePeriod.objects.select_for_update()
+            GracePeriod.objects.select_for_update(of=("self",))
             .select_related("invoice")
             .filter(invoice_id=invoice.pk, closed_at__isnull=True)
             .first()
@@ -236,7 +239,7 @@ def send_due_reminders() -> int:
     for grace_id in GracePeriod.objects.filter(closed_at__isnull=True).values_list("pk", flat=True):
         with transaction.atomic():
             grace = (
-                GracePeriod.objects.select_for_update(skip_locked=True)
+                GracePeriod.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("invoice", "invoice__partner")
                 .filter(pk=grace_id, closed_at__isnull=True)
                 .first()

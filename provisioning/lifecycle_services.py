@@ -30,6 +30,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from psycopg import sql
 
+from billing.services.dunning import audit_hold
 from config import tenant_storage as storage
 from config.tenancy import use_public_schema
 from eoffice import write_modes
@@ -164,6 +165,7 @@ def place_billing_hold(
         )
         if not placed:
             return hold
+        audit_hold(tenant=locked, reference=reference, placed=True, reason=reason, actor=actor)
         if locked.state == S.ACTIVE:
             transition_tenant(tenant=locked, to_state=S.SUSPENDED, actor=actor, reason=reason)
             _set_mode(locked.schema_name, write_modes.SUSPENDED, SUSPEND_WAIT_SECONDS)
@@ -186,6 +188,7 @@ def lift_billing_hold(*, tenant: Tenant, reference: str, actor: str, reason: str
         )
         if not lifted:
             return False
+        audit_hold(tenant=locked, reference=reference, placed=False, reason=reason, actor=actor)
         if locked.state != S.SUSPENDED:
             return True
         if open_holds(locked) or unfinished_archive_run(locked) is not None:

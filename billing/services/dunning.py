@@ -25,6 +25,7 @@ from accounts.models import User
 from billing.models import BillingEvent, GracePeriod, Invoice, Plan
 from billing.notifications import send_grace_reminder
 from config.celery import app
+from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +258,20 @@ def send_due_reminders() -> int:
                 )
                 sent += 1
     return sent
+
+
+def audit_hold(*, tenant: Tenant, reference: str, placed: bool, reason: str, actor: str) -> None:
+    """Records in billing's audit trail that a billing hold for invoice `reference` was placed
+    on (or lifted from) the tenant; called by provisioning in the hold's own transaction."""
+    invoice = Invoice.objects.filter(number=reference).first()
+    BillingEvent.objects.create(
+        actor=actor,
+        action="billing_hold_placed" if placed else "billing_hold_lifted",
+        partner_id=invoice.partner_id if invoice else None,
+        tenant=tenant,
+        invoice=invoice,
+        detail={"invoice": reference, "reason": reason},
+    )
 
 
 def _audit(

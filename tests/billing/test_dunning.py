@@ -321,6 +321,11 @@ def test_paying_makes_the_tenants_writable_again(world: World, invoice: Invoice)
     assert accepted.status_code == 302
     (hold,) = SuspensionHold.objects.filter(tenant=world.punjab.tenant)
     assert hold.lifted_by == "system" and "paid" in hold.lift_reason
+    audited = BillingEvent.objects.filter(tenant=world.punjab.tenant, invoice=invoice)
+    assert sorted(audited.values_list("action", flat=True)) == [
+        "billing_hold_lifted",
+        "billing_hold_placed",
+    ]
 
 
 def test_paying_lifts_only_the_billing_suspension_never_a_federal_one(

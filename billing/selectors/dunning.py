@@ -56,11 +56,14 @@ class HoldChange:
     reason: str
 
 
-def open_grace_periods() -> list[GracePeriod]:
-    """Every open grace period of an unpaid invoice, the soonest last day first."""
+def open_grace_periods(partner: Partner | None = None) -> list[GracePeriod]:
+    """Every open grace period of an unpaid invoice (of `partner`'s, if given), the soonest
+    last day first."""
+    graces = GracePeriod.objects.filter(closed_at__isnull=True, invoice__state__in=UNPAID_STATES)
+    if partner is not None:
+        graces = graces.filter(invoice__partner=partner)
     return list(
-        GracePeriod.objects.filter(closed_at__isnull=True, invoice__state__in=UNPAID_STATES)
-        .select_related("invoice", "invoice__partner")
+        graces.select_related("invoice", "invoice__partner")
         .annotate(last=Coalesce("extended_to", "ends_on"))
         .order_by("last", "id")
     )
@@ -79,8 +82,7 @@ def grace_notices_for_partner(partner: Partner) -> list[GraceNotice]:
             ended=grace.has_ended(today),
             hosted_url=grace.invoice.stripe_hosted_url,
         )
-        for grace in open_grace_periods()
-        if grace.invoice.partner_id == partner.pk
+        for grace in open_grace_periods(partner)
     ]
 
 

@@ -5,13 +5,16 @@ the invoice's tenants become read-only; paying (or an extension) makes them writ
 from __future__ import annotations
 
 import datetime
+import threading
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -32,6 +35,7 @@ from billing.services.dunning import (
     send_due_reminders,
 )
 from billing.tasks.dunning import run_dunning
+from config.celery import app
 from eoffice.models import AuditEntry
 from provisioning.lifecycle_services import resume_tenant, suspend_tenant
 from provisioning.tasks import apply_billing_holds
@@ -627,3 +631,43 @@ def test_an_invoice_reissued_before_dunning_heard_of_the_void_waits_for_the_hour
 
     assert suspension_reason(tenant) == f"Unpaid invoice {second.number}"
     assert GracePeriod.objects.get(invoice=first).outcome == "void"
+
+
+@pytest.fixture
+def unread_queue() -> Iterator[None]:
+    """Tasks go to a queue no worker reads: a session's worker must not send the reminders
+    this test races for."""
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = f"unread-{uuid.uuid4().hex}"
+    yield
+    app.conf.task_default_queue = previous
+
+
+def test_two_runs_at_once_send_each_reminder_once(
+    world: World, committed: None, unread_queue: None
+) -> None:
+    made = make_test_tenant(
+        subdomain="dunning-twice", name="Dunning Twice", partner=None, officers=0
+    )
+    partner = create_partner(name="Dunning Twice Vendor", contact_email="ops@twice.example")
+    invoice = make_invoice(partner, {made.tenant: 5_000})
+    invoice_changed(invoice=invoice)
+    counts: list[int] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            start.wait()
+            counts.append(send_due_reminders())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(counts) == [0, 1]
+    assert len(events(invoice, "grace_reminder_sent")) == 1
+    pay(invoice)  # leaves nothing open for the tests that follow

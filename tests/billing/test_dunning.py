@@ -291,6 +291,7 @@ def test_grace_ending_unpaid_makes_the_tenants_read_only_and_deletes_nothing(
     assert refused.status_code == 403
     assert f"Unpaid invoice {invoice.number}" in refused.content.decode()
     assert officer.get("/directory/").status_code == 200
+    assert officer.get("/receipts/", {"q": "budget"}).status_code == 200  # search
     assert signed_in_client(world.punjab.host, world.punjab.admin_email).get("/").status_code in {
         200,
         302,

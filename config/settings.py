@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.platform",
+                "billing.context_processors.grace_banner",
             ],
         },
     },
@@ -350,7 +351,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-tenant-rollups": {
         "task": "tenants.tasks.refresh_all_rollups",
         "schedule": env_int("ROLLUP_INTERVAL_SECONDS", 15 * 60),
-    }
+    },
+    # Grace periods of overdue invoices, and the reminders due (each sent once).
+    "run-dunning": {"task": "billing.tasks.dunning.run_dunning", "schedule": 60 * 60},
+    # Read-only for invoices whose grace ended unpaid; writable again within a minute of paying.
+    "apply-billing-holds": {"task": "provisioning.tasks.apply_billing_holds", "schedule": 60},
 }
 
 # A provisioning step that fails is retried this many times, waiting 1, 2, 4 … seconds.

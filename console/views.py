@@ -14,11 +14,13 @@ from console.lifecycle_views import archive_context
 from provisioning.lifecycle_services import resume_tenant, suspend_tenant
 from provisioning.selectors import provisioning_progress
 from tenants.lifecycle import TransitionNotAllowed
-from tenants.models import Tenant
+from tenants.models import SuspensionHold, Tenant
 from tenants.selectors import (
     lifecycle_history,
+    open_holds,
     partners_of_user,
     summarise,
+    suspension_reason,
     tenants_for_console,
     tenants_of_partner,
 )
@@ -57,6 +59,9 @@ def _render_detail(
         "progress": provisioning_progress(tenant),
         **archive_context(tenant),
     }
+    holds = open_holds(tenant)
+    context["holds"] = holds
+    context["federal_hold"] = any(hold.kind == SuspensionHold.Kind.FEDERAL for hold in holds)
     if bound is not None:
         context["resume_form" if isinstance(bound, ResumeForm) else "suspend_form"] = bound
     return render(request, "console/tenant_detail.html", context, status=status)
@@ -84,7 +89,15 @@ def change_tenant_state(request: HttpRequest, pk: int, action: str) -> HttpRespo
         except (TransitionNotAllowed, ValidationError) as refused:
             report_refusal(request, refused)
         else:
-            messages.success(request, f"{tenant.name} is now {tenant.get_state_display().lower()}.")
+            if action == "resume" and tenant.state == Tenant.State.SUSPENDED:
+                messages.warning(
+                    request,
+                    f"The federal suspension of {tenant.name} is lifted; it stays read-only: "
+                    f"{suspension_reason(tenant)}.",
+                )
+            else:
+                state = tenant.get_state_display().lower()
+                messages.success(request, f"{tenant.name} is now {state}.")
         return redirect("console:tenant", pk=tenant.pk)
     return _render_detail(request, pk, bound=form, status=400)
 

@@ -6,6 +6,12 @@ any work, carries it out through tenants.services.transition_tenant, and sets th
 mode (eoffice.write_modes) in the same transaction: suspended → "suspended", resumed or
 restored → "open", archiving → "frozen" before the snapshot. The Tenant row, its events, its
 archives and its archive runs are never deleted: a deleted tenant is a tenant without a schema.
+
+A tenant is suspended while any suspension hold (tenants.models.SuspensionHold) is open on it:
+a federal one (suspend_tenant / resume_tenant, the federal board's) or a billing one per unpaid
+invoice (place_billing_hold / lift_billing_hold, dunning's, applied by
+provisioning.tasks.apply_billing_holds). Lifting one kind never lifts the other. An archive's
+own suspension ("Being archived: …") is a federal hold; archiving lifts every hold.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from psycopg import sql
 
+from billing.services.dunning import audit_hold
 from config import tenant_storage as storage
 from config.tenancy import use_public_schema
 from eoffice import write_modes
@@ -47,13 +54,15 @@ from provisioning.selectors import (
     archive_run_interrupted,
     unfinished_archive_run,
 )
-from tenants.lifecycle import check_transition
-from tenants.models import Tenant
+from tenants.lifecycle import SERVING_STATES, check_transition
+from tenants.models import SuspensionHold, Tenant
 from tenants.naming import schema_name_for
-from tenants.services import transition_tenant
+from tenants.selectors import open_holds, suspension_reason
+from tenants.services import lift_holds, place_hold, record_event, transition_tenant
 
 log = logging.getLogger(__name__)
 S = Tenant.State
+Hold = SuspensionHold
 # How long a suspension (in a request) and a freeze (in the archive's worker) wait for the
 # writes already in flight in the schema to end before they give up.
 SUSPEND_WAIT_SECONDS = 10
@@ -61,38 +70,144 @@ FREEZE_WAIT_SECONDS = 120
 
 
 def suspend_tenant(*, tenant: Tenant, actor: str, reason: str) -> Tenant:
-    """Makes the tenant's e-office read-only: its users can sign in and read, nothing else.
+    """Makes the tenant's e-office read-only by a federal hold: its users can sign in and
+    read, nothing else.
 
-    One transaction: the transition, and the schema's write mode "suspended", which waits for
-    the writes in flight to end, so none commits after the suspension.
+    One transaction: the federal hold, the transition, and the schema's write mode
+    "suspended", which waits for the writes in flight to end, so none commits after the
+    suspension. A tenant already suspended for an unpaid invoice (a billing hold) stays
+    suspended and gets the federal hold too, with an event saying so, so that paying cannot
+    lift it. Refused (TransitionNotAllowed) for a tenant already under a federal hold, or in a
+    state that cannot be suspended.
     """
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say why the e-office is suspended; its users are shown it.")
     with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if locked.state == S.SUSPENDED and not open_holds(locked, Hold.Kind.FEDERAL):
+            place_hold(tenant=locked, kind=Hold.Kind.FEDERAL, reason=reason, actor=actor)
+            record_event(
+                tenant=locked, actor=actor, reason=f"Suspended by the federal board too: {reason}"
+            )
+            tenant.refresh_from_db(fields=["state"])
+            return locked
+        check_transition(locked, S.SUSPENDED)
+        place_hold(tenant=locked, kind=Hold.Kind.FEDERAL, reason=reason, actor=actor)
         suspended = transition_tenant(
-            tenant=tenant, to_state=S.SUSPENDED, actor=actor, reason=reason
+            tenant=locked, to_state=S.SUSPENDED, actor=actor, reason=reason
         )
         _set_mode(suspended.schema_name, write_modes.SUSPENDED, SUSPEND_WAIT_SECONDS)
+    tenant.refresh_from_db(fields=["state"])
     return suspended
 
 
 def resume_tenant(*, tenant: Tenant, actor: str, reason: str = "") -> Tenant:
-    """Lifts a suspension: the e-office accepts changes again.
+    """Lifts the federal suspension; the e-office accepts changes again once no hold is left.
 
-    Refused while the tenant is being archived (a run queued or running with its worker
-    alive): its schema is frozen for the archive's snapshot. A run whose worker was lost is
-    recorded as failed, and the tenant resumes.
+    A tenant also held for an unpaid invoice stays read-only: its federal hold is lifted and
+    an event records that it stays suspended, and why (`suspension_reason`). Refused
+    (ValidationError) for a tenant suspended only for non-payment (paying or an extension
+    lifts that), and while the tenant is being archived (a run queued or running with its
+    worker alive): its schema is frozen for the archive's snapshot. A run whose worker was
+    lost is recorded as failed, and the tenant resumes.
     """
+    reason = reason.strip()
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         _close_interrupted_run(locked, refusal="resumed")
-        resumed = transition_tenant(
-            tenant=locked, to_state=S.ACTIVE, actor=actor, reason=reason.strip()
-        )
+        if locked.state == S.SUSPENDED:
+            lifted = lift_holds(
+                tenant=locked, kind=Hold.Kind.FEDERAL, actor=actor, reason=reason or "Resumed"
+            )
+            remaining = open_holds(locked)
+            if remaining and not lifted:
+                raise ValidationError(
+                    f"{locked.name} is not suspended by the federal board; it stays read-only "
+                    f"until it is settled: {suspension_reason(locked)}.",
+                    code="billing_hold",
+                )
+            if remaining:
+                record_event(
+                    tenant=locked,
+                    actor=actor,
+                    reason=(
+                        f"Federal suspension lifted{f' ({reason})' if reason else ''}; the "
+                        f"e-office stays read-only: {suspension_reason(locked)}"
+                    ),
+                )
+                tenant.refresh_from_db(fields=["state"])
+                return locked
+        resumed = transition_tenant(tenant=locked, to_state=S.ACTIVE, actor=actor, reason=reason)
         _set_mode(resumed.schema_name, write_modes.OPEN, SUSPEND_WAIT_SECONDS)
     tenant.refresh_from_db(fields=["state"])
     return resumed
+
+
+def place_billing_hold(
+    *, tenant: Tenant, reference: str, reason: str, actor: str = "system"
+) -> SuspensionHold | None:
+    """Makes the tenant read-only for an unpaid invoice (`reference`, its number); returns
+    the open billing hold, or None for a tenant that is not serving (archived, deleted …),
+    which has nothing to suspend.
+
+    Idempotent: a second call for the same reference finds the open hold and changes nothing.
+    An active tenant is suspended (transition, write mode "suspended", in this transaction); a
+    suspended one keeps its state and mode (a frozen schema stays frozen) and records an
+    event. Nothing is deleted; officers still sign in, read, search and export.
+    """
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if locked.state not in SERVING_STATES:
+            return None
+        hold, placed = place_hold(
+            tenant=locked, kind=Hold.Kind.BILLING, reference=reference, reason=reason, actor=actor
+        )
+        if not placed:
+            return hold
+        audit_hold(tenant=locked, reference=reference, placed=True, reason=reason, actor=actor)
+        if locked.state == S.ACTIVE:
+            transition_tenant(tenant=locked, to_state=S.SUSPENDED, actor=actor, reason=reason)
+            _set_mode(locked.schema_name, write_modes.SUSPENDED, SUSPEND_WAIT_SECONDS)
+        else:
+            record_event(tenant=locked, actor=actor, reason=f"Also held: {reason}")
+    tenant.refresh_from_db(fields=["state"])
+    return hold
+
+
+def lift_billing_hold(*, tenant: Tenant, reference: str, actor: str, reason: str) -> bool:
+    """Lifts the tenant's billing hold for invoice `reference`; True if one was open.
+
+    The tenant resumes (transition, write mode "open") only when no hold of any kind is left
+    and no archive run holds its schema: a federal suspension is never lifted here.
+    """
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        lifted = lift_holds(
+            tenant=locked, kind=Hold.Kind.BILLING, reference=reference, actor=actor, reason=reason
+        )
+        if not lifted:
+            return False
+        audit_hold(tenant=locked, reference=reference, placed=False, reason=reason, actor=actor)
+        if locked.state != S.SUSPENDED:
+            return True
+        if open_holds(locked) or unfinished_archive_run(locked) is not None:
+            record_event(
+                tenant=locked,
+                actor=actor,
+                reason=f"Billing hold {reference} lifted ({reason}); still suspended: "
+                f"{suspension_reason(locked)}",
+            )
+        else:
+            transition_tenant(
+                tenant=locked,
+                to_state=S.ACTIVE,
+                actor=actor,
+                reason=f"Billing hold {reference} lifted: {reason}",
+            )
+            _set_mode(locked.schema_name, write_modes.OPEN, SUSPEND_WAIT_SECONDS)
+    tenant.refresh_from_db(fields=["state"])
+    return True
 
 
 # --- archive ----------------------------------------------------------------------------------
@@ -184,6 +299,7 @@ def run_archive(*, run_id: int) -> ArchiveRun:
             )
             with transaction.atomic():
                 _report(run, ArchiveRun.Phase.CLOSING, run.files_done, run.files_total)
+                _lift_every_hold(run.tenant, actor=run.actor, storage_key=archive.storage_key)
                 transition_tenant(
                     tenant=run.tenant,
                     to_state=S.ARCHIVED,
@@ -227,6 +343,14 @@ def _freeze(run: ArchiveRun) -> None:
             )
         _set_mode(locked.schema_name, write_modes.FROZEN, FREEZE_WAIT_SECONDS)
         run.tenant = locked
+
+
+def _lift_every_hold(tenant: Tenant, *, actor: str, storage_key: str) -> None:
+    """An archived tenant is no longer suspended: its holds (the archive's own federal one,
+    any other federal one, billing ones) are lifted, and stay on record. Should it be restored
+    while an invoice is still unpaid, dunning places that invoice's billing hold again."""
+    for kind in Hold.Kind:
+        lift_holds(tenant=tenant, kind=kind, actor=actor, reason=f"Archived ({storage_key})")
 
 
 def _report(run: ArchiveRun, phase: str, done: int, total: int) -> None:

@@ -4,6 +4,7 @@ import logging
 
 from celery import Task
 from django.conf import settings
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from config.celery import app
 from provisioning import lifecycle_services, pipeline
@@ -53,3 +54,47 @@ def run_archive_task(run_id: int) -> str:
     it ended. Acknowledged on receipt (unlike the other tasks): a run whose worker dies shows
     as interrupted and is retried from the console, never silently run twice."""
     return lifecycle_services.run_archive(run_id=run_id).status
+
+
+@app.task(acks_late=True)
+def apply_billing_holds() -> dict[str, int]:
+    """Places a billing hold (read-only, "Unpaid invoice INV-…") on each tenant whose invoice's
+    grace ended unpaid, and lifts those whose invoice is paid, voided or its grace extended
+    (billing.selectors.dunning decides which). Runs every minute and is queued by name after a
+    payment, so a payment makes the e-office writable within a minute. Idempotent: a hold is
+    placed and lifted once; one tenant that fails is logged and left to the next run."""
+    with schema_context(get_public_schema_name()):  # whatever schema the caller left set
+        return _apply_billing_holds()
+
+
+def _apply_billing_holds() -> dict[str, int]:
+    from billing.selectors.dunning import billing_holds_due, billing_holds_to_lift
+    from tenants.models import Tenant
+
+    done = {"placed": 0, "lifted": 0, "failed": 0}
+    # Placed first: a hold moving to a re-issued invoice's number never opens the schema.
+    for change in billing_holds_due():
+        try:
+            tenant = Tenant.objects.get(pk=change.tenant_id)
+            if lifecycle_services.place_billing_hold(
+                tenant=tenant, reference=change.reference, reason=change.reason
+            ):
+                done["placed"] += 1
+        except Exception:  # one tenant must not hold up the others; the next run retries it
+            log.exception(
+                "could not place billing hold %s on tenant %s", change.reference, change.tenant_id
+            )
+            done["failed"] += 1
+    for change in billing_holds_to_lift():
+        try:
+            tenant = Tenant.objects.get(pk=change.tenant_id)
+            if lifecycle_services.lift_billing_hold(
+                tenant=tenant, reference=change.reference, actor="system", reason=change.reason
+            ):
+                done["lifted"] += 1
+        except Exception:  # as above
+            log.exception(
+                "could not lift billing hold %s of tenant %s", change.reference, change.tenant_id
+            )
+            done["failed"] += 1
+    return done

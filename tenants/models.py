@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
+from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.naming import GENERATED_SCHEMA_NAME, schema_name_for
@@ -168,3 +169,51 @@ class TenantRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant}: {self.officers} officers at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class SuspensionHold(models.Model):
+    """One reason a tenant is suspended: a tenant is suspended while any hold on it is open.
+
+    A federal hold is placed and lifted by the federal board (suspend / resume); a billing hold
+    by dunning, for one unpaid invoice (`reference` is its number), and lifted when that invoice
+    is paid, voided or its grace extended. Lifting one kind never lifts the other. Holds are
+    never deleted: a lifted hold keeps who lifted it and when (and the database refuses any
+    other change; tenants 0006's trigger).
+    """
+
+    class Kind(models.TextChoices):
+        FEDERAL = "federal", "Federal"
+        BILLING = "billing", "Billing"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="holds")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reference = models.CharField(
+        max_length=40, blank=True, help_text="What the hold is for, e.g. an invoice number."
+    )
+    reason = models.TextField()
+    placed_at = models.DateTimeField(default=timezone.now)
+    placed_by = models.CharField(max_length=254, help_text="E-mail of who acted, or 'system'.")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.CharField(max_length=254, blank=True)
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "reference"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_open_hold_per_kind_and_reference",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "lifted" if self.lifted_at else "open"
+        return f"{self.tenant}: {self.get_kind_display()} hold {self.reference} ({state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.lifted_at is None
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Suspension holds are never deleted; lift the hold instead.")

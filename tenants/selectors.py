@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from tenants.lifecycle import SERVING_STATES
-from tenants.models import Application, Domain, Partner, Tenant, TenantEvent
+from tenants.models import Application, Domain, Partner, SuspensionHold, Tenant, TenantEvent
 from tenants.naming import primary_host
 
 
@@ -93,8 +93,32 @@ def summarise(tenants: list[Tenant]) -> RegistrySummary:
     )
 
 
+def open_holds(tenant: Tenant, kind: str | None = None) -> list[SuspensionHold]:
+    """The holds that keep the tenant suspended (of `kind`, if given), oldest first."""
+    holds = SuspensionHold.objects.filter(tenant=tenant, lifted_at__isnull=True)
+    if kind is not None:
+        holds = holds.filter(kind=kind)
+    return list(holds.order_by("placed_at", "id"))
+
+
+def holds_of(tenant: Tenant) -> QuerySet[SuspensionHold]:
+    """Every hold the tenant has had, open and lifted, newest first."""
+    return SuspensionHold.objects.filter(tenant=tenant).order_by("-placed_at", "-id")
+
+
+def open_billing_holds() -> QuerySet[SuspensionHold]:
+    """Every open billing hold, with its tenant (what dunning checks for lifting)."""
+    return SuspensionHold.objects.filter(
+        kind=SuspensionHold.Kind.BILLING, lifted_at__isnull=True
+    ).select_related("tenant")
+
+
 def suspension_reason(tenant: Tenant) -> str:
-    """Why the tenant is suspended, from the event that suspended it."""
+    """Why the tenant is suspended: the reasons of its open holds, oldest first, one after the
+    other; for a tenant suspended without holds, the reason of the event that suspended it."""
+    reasons = [hold.reason for hold in open_holds(tenant)]
+    if reasons:
+        return "; ".join(dict.fromkeys(reasons))
     event = (
         TenantEvent.objects.filter(tenant=tenant, to_state=Tenant.State.SUSPENDED)
         .order_by("-at", "-id")

@@ -10,7 +10,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.lifecycle import Transition, announce, check_transition
-from tenants.models import Application, Domain, Partner, Tenant, TenantEvent, TenantRollup
+from tenants.models import (
+    Application,
+    Domain,
+    Partner,
+    SuspensionHold,
+    Tenant,
+    TenantEvent,
+    TenantRollup,
+)
 from tenants.naming import primary_host
 from tenants.notifications import notify_applicant
 from tenants.selectors import is_subdomain_taken
@@ -185,6 +193,43 @@ def set_partner(*, tenant: Tenant, partner: Partner | None, actor: str, reason: 
     note = f"Partner changed from {before} to {after}"
     record_event(tenant=tenant, actor=actor, reason=f"{note}: {reason}" if reason else note)
     return tenant
+
+
+@transaction.atomic
+def place_hold(
+    *, tenant: Tenant, kind: str, reason: str, actor: str, reference: str = ""
+) -> tuple[SuspensionHold, bool]:
+    """Records a hold of `kind` on the tenant (for `reference`), unless one is open already;
+    returns the open hold and whether it was placed now. Changes no state: suspending is
+    provisioning.lifecycle_services' work, which calls this in its transaction."""
+    open_hold = SuspensionHold.objects.filter(
+        tenant=tenant, kind=kind, reference=reference, lifted_at__isnull=True
+    ).first()
+    if open_hold is not None:
+        return open_hold, False
+    hold = SuspensionHold.objects.create(
+        tenant=tenant, kind=kind, reference=reference, reason=reason, placed_by=actor
+    )
+    return hold, True
+
+
+@transaction.atomic
+def lift_holds(
+    *, tenant: Tenant, kind: str, actor: str, reason: str = "", reference: str | None = None
+) -> list[SuspensionHold]:
+    """Lifts the tenant's open holds of `kind` (only the one for `reference`, if given);
+    returns those lifted. A lifted hold stays on record with who lifted it, when and why."""
+    holds = SuspensionHold.objects.select_for_update().filter(
+        tenant=tenant, kind=kind, lifted_at__isnull=True
+    )
+    if reference is not None:
+        holds = holds.filter(reference=reference)
+    lifted = list(holds)
+    now = timezone.now()
+    for hold in lifted:
+        hold.lifted_at, hold.lifted_by, hold.lift_reason = now, actor, reason
+        hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    return lifted
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Billing's models, one noun a module."""
 
+from billing.models.dunning import GracePeriod
 from billing.models.events import BillingEvent
 from billing.models.invoices import BillingAccount, Invoice, InvoiceCounter, InvoiceLine
 from billing.models.plans import BillingTerm, Plan, PlanPrice, Subscription
@@ -9,6 +10,7 @@ __all__ = [
     "BillingAccount",
     "BillingEvent",
     "BillingTerm",
+    "GracePeriod",
     "Invoice",
     "InvoiceCounter",
     "InvoiceLine",

@@ -1,11 +1,342 @@
 """Collection through Stripe: each finalised invoice of ours becomes Stripe invoice items and an
-invoice on the partner's customer, charged to its default payment method."""
+invoice on the partner's customer, charged to its default payment method.
+
+Our ledger says what is owed; Stripe says what was received. Three rules keep the two in step
+without ever charging twice:
+
+- Every POST carries an idempotency key derived from our invoice's id and total
+  (`inv{id}-{total}-item{line}`, `…-invoice`, `…-pay-{card}`): a retry inside Stripe's 24 hours
+  gets the first answer back and makes nothing new.
+- Each Stripe id is recorded the moment it exists (an item's id on its line, once; the
+  invoice's id on the invoice), each in its own commit, so a re-run skips what exists even
+  after the keys have expired; a re-run after a crash also looks for objects made but not yet
+  recorded (by their metadata) before making any.
+- A Stripe invoice is paid at most once (Stripe refuses a second payment); the amount it asks
+  is checked against our total before any payment is asked for.
+
+Stripe unreachable → the call raises, nothing is changed here and the Celery task retries with
+backoff; the invoice stays finalised.
+"""
 
 from __future__ import annotations
 
-from billing.models import Invoice
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import stripe
+from django.db import connection, transaction
+from django.utils import timezone
+
+from billing.models import BillingEvent, Invoice, InvoiceLine, PaymentMethod
+from billing.services import dunning
+from billing.services.payment_methods import ensure_customer
+from billing.stripe_api import client, metadata_of
+
+SEND_STARTED = "stripe.send_started"
+UNPAID_STATES = (Invoice.State.FINALISED, Invoice.State.OVERDUE)
+_LOCK_NAMESPACE = 0x5357  # "SW": advisory locks on invoices being sent to / voided in Stripe
+
+
+@contextmanager
+def _invoice_lock(invoice_id: int) -> Iterator[None]:
+    """One worker at a time sends or voids a given invoice (a session advisory lock, held
+    across the Stripe calls without holding a transaction open)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, invoice_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, invoice_id])
+
+
+def _key(invoice: Invoice, suffix: str) -> str:
+    return f"inv{invoice.pk}-{invoice.total_minor}-{suffix}"
+
+
+def _event(invoice: Invoice, action: str, actor: str = "system", **detail: Any) -> None:
+    BillingEvent.objects.create(
+        actor=actor, action=action, partner_id=invoice.partner_id, invoice=invoice, detail=detail
+    )
+
+
+def _from_epoch(value: Any) -> datetime.datetime | None:
+    if not value:
+        return None
+    return datetime.datetime.fromtimestamp(int(value), tz=datetime.UTC)
+
+
+def _adopt_unrecorded(invoice: Invoice, customer_id: str) -> None:
+    """On a re-run: finds Stripe objects an earlier run made but did not live to record
+    (pending items and a draft/open invoice carrying our invoice's id in their metadata) and
+    records them, so they are reused rather than made again."""
+    stripe_client = client()
+    ours = str(invoice.pk)
+    lines = {str(line.pk): line for line in invoice.lines.filter(stripe_item_id="")}
+    if lines:
+        items = stripe_client.v1.invoice_items.list(
+            params={"customer": customer_id, "limit": 100, "pending": True}
+        )
+        for item in items.auto_paging_iter():
+            meta = metadata_of(item)
+            line = lines.get(meta.get("line_id", ""))
+            if meta.get("invoice_id") == ours and line is not None:
+                InvoiceLine.objects.filter(pk=line.pk, stripe_item_id="").update(
+                    stripe_item_id=item.id
+                )
+    if not invoice.stripe_invoice_id:
+        found = stripe_client.v1.invoices.list(params={"customer": customer_id, "limit": 100})
+        for candidate in found.auto_paging_iter():
+            meta = metadata_of(candidate)
+            if meta.get("invoice_id") == ours and candidate.status in ("draft", "open", "paid"):
+                Invoice.objects.filter(pk=invoice.pk, stripe_invoice_id="").update(
+                    stripe_invoice_id=candidate.id
+                )
+                invoice.stripe_invoice_id = candidate.id
+                break
+
+
+def _default_card(invoice: Invoice) -> str:
+    card = (
+        PaymentMethod.objects.filter(
+            partner_id=invoice.partner_id, detached_at__isnull=True, is_default=True
+        )
+        .values_list("stripe_id", flat=True)
+        .first()
+    )
+    return card or ""
 
 
 def send_invoice_to_stripe(*, invoice_id: int) -> Invoice:
-    """Sends the invoice to Stripe and asks for payment; a re-run never charges twice."""
-    raise NotImplementedError("issue 10: collection through Stripe is being built")
+    """Sends a finalised (or overdue) invoice to Stripe and asks for payment.
+
+    Guarantees: one Stripe invoice item per line and one Stripe invoice per invoice of ours,
+    however often it runs or wherever an earlier run stopped; payment is asked only when
+    Stripe's total equals ours; a declined card leaves the Stripe invoice open and records
+    `payment_failed_at` (dunning is told); a paid one marks ours paid. Invoices in any other
+    state (draft, paid, void) are returned untouched. Stripe errors other than a decline
+    propagate (the task retries), leaving every recorded id in place.
+    """
+    with _invoice_lock(invoice_id):
+        invoice = Invoice.objects.select_related("partner").get(pk=invoice_id)
+        if invoice.state not in UNPAID_STATES:
+            return invoice
+        customer_id = ensure_customer(partner=invoice.partner)
+        rerun = BillingEvent.objects.filter(invoice=invoice, action=SEND_STARTED).exists()
+        if rerun:
+            _adopt_unrecorded(invoice, customer_id)
+        else:
+            _event(invoice, SEND_STARTED, customer=customer_id)
+        stripe_client = client()
+        if invoice.stripe_invoice_id:
+            remote = stripe_client.v1.invoices.retrieve(invoice.stripe_invoice_id)
+        else:
+            _create_items(invoice, customer_id, rerun=rerun)
+            remote = stripe_client.v1.invoices.create(
+                params={
+                    "customer": customer_id,
+                    "collection_method": "charge_automatically",
+                    # Include the pending items made above: Stripe's default since
+                    # 2022-08-01 is to leave them out of a new invoice.
+                    "pending_invoice_items_behavior": "include",
+                    # We ask for payment ourselves, once, below; Stripe's own retries would
+                    # act on a schedule our dunning does not know.
+                    "auto_advance": False,
+                    "description": f"{invoice.number} · {invoice.period_start:%B %Y}",
+                    "metadata": {"invoice_id": str(invoice.pk), "number": invoice.number or ""},
+                },
+                options={"idempotency_key": _key(invoice, "invoice")},
+            )
+            Invoice.objects.filter(pk=invoice.pk, stripe_invoice_id="").update(
+                stripe_invoice_id=remote.id, stripe_status=remote.status or ""
+            )
+            invoice.refresh_from_db()
+            _event(invoice, "stripe.invoice_created", stripe_invoice=remote.id)
+        if remote.status in ("draft", "open"):
+            if int(remote.amount_due or 0) != invoice.total_minor:
+                _event(
+                    invoice,
+                    "stripe.total_mismatch",
+                    stripe_amount_due=remote.amount_due,
+                    our_total=invoice.total_minor,
+                )
+                raise RuntimeError(
+                    f"Stripe asks {remote.amount_due} for {invoice.number}, our total is "
+                    f"{invoice.total_minor}; not charging."
+                )
+            remote = _pay(invoice, remote)
+        return _apply_remote(invoice, remote)
+
+
+def _create_items(invoice: Invoice, customer_id: str, *, rerun: bool) -> None:
+    stripe_client = client()
+    currency = invoice.currency.lower()
+    for line in invoice.lines.filter(stripe_item_id="").order_by("position"):
+        item = stripe_client.v1.invoice_items.create(
+            params={
+                "customer": customer_id,
+                "amount": line.amount_minor,
+                "currency": currency,
+                "description": line.description,
+                "metadata": {
+                    "invoice_id": str(invoice.pk),
+                    "line_id": str(line.pk),
+                    "tenant_id": str(line.tenant_id),
+                },
+            },
+            options={"idempotency_key": _key(invoice, f"item{line.pk}")},
+        )
+        # Recorded at once, in its own commit: a crash after this line loses nothing.
+        InvoiceLine.objects.filter(pk=line.pk, stripe_item_id="").update(stripe_item_id=item.id)
+    if invoice.tax_minor and not (rerun and _tax_item_exists(invoice, customer_id)):
+        stripe_client.v1.invoice_items.create(
+            params={
+                "customer": customer_id,
+                "amount": invoice.tax_minor,
+                "currency": currency,
+                "description": f"Tax {invoice.tax_percent}%",
+                "metadata": {"invoice_id": str(invoice.pk), "kind": "tax"},
+            },
+            options={"idempotency_key": _key(invoice, "tax")},
+        )
+
+
+def _tax_item_exists(invoice: Invoice, customer_id: str) -> bool:
+    """Asked only on a re-run: a first run has made no tax item yet."""
+    items = client().v1.invoice_items.list(
+        params={"customer": customer_id, "limit": 100, "pending": True}
+    )
+    return any(
+        metadata_of(item).get("invoice_id") == str(invoice.pk)
+        and metadata_of(item).get("kind") == "tax"
+        for item in items.auto_paging_iter()
+    )
+
+
+def _pay(invoice: Invoice, remote: Any) -> Any:
+    """Asks Stripe to charge the default card; a decline is recorded, not raised."""
+    card = _default_card(invoice)
+    if not card:
+        _event(invoice, "stripe.awaiting_payment_method", stripe_invoice=remote.id)
+        return remote
+    try:
+        return client().v1.invoices.pay(
+            remote.id, options={"idempotency_key": _key(invoice, f"pay-{card}")}
+        )
+    except stripe.CardError as error:
+        _event(invoice, "stripe.payment_failed", code=error.code or "", card=card)
+        now = timezone.now()
+        Invoice.objects.filter(pk=invoice.pk, payment_failed_at__isnull=True).update(
+            payment_failed_at=now
+        )
+        return client().v1.invoices.retrieve(remote.id)
+    except stripe.InvalidRequestError:
+        # Already paid (a re-run after a crash that followed the payment) or changed in
+        # Stripe meanwhile: what Stripe now says decides.
+        return client().v1.invoices.retrieve(remote.id)
+
+
+def _after_payment() -> None:
+    """Lifts a billing suspension within a minute of the payment (provisioning's task, named,
+    because billing may not import provisioning)."""
+    from config.celery import app
+
+    app.send_task("provisioning.tasks.apply_billing_holds")
+
+
+def _apply_remote(invoice: Invoice, remote: Any, actor: str = "system") -> Invoice:
+    """Brings our invoice in line with Stripe's: paid / void per Stripe, overdue when open
+    past its due date, Stripe's status and hosted link; audited; dunning told."""
+    status = str(remote.status or "")
+    hosted = str(getattr(remote, "hosted_invoice_url", None) or "")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        before = invoice.state
+        invoice.stripe_status = status
+        if hosted:
+            invoice.stripe_hosted_url = hosted
+        fields = ["stripe_status", "stripe_hosted_url"]
+        transitions = remote.status_transitions
+        if status == "paid" and invoice.state in UNPAID_STATES:
+            invoice.state = Invoice.State.PAID
+            invoice.paid_at = _from_epoch(getattr(transitions, "paid_at", None)) or timezone.now()
+            fields += ["state", "paid_at"]
+            transaction.on_commit(_after_payment)
+        elif status == "paid" and invoice.state == Invoice.State.VOID:
+            _event(invoice, "stripe.paid_after_void", actor, stripe_invoice=remote.id)
+        elif status in ("void", "uncollectible") and invoice.state in UNPAID_STATES:
+            invoice.state = Invoice.State.VOID
+            invoice.voided_at = (
+                _from_epoch(getattr(transitions, "voided_at", None)) or timezone.now()
+            )
+            invoice.void_reason = f"{status} in Stripe"
+            fields += ["state", "voided_at", "void_reason"]
+        elif status == "open":
+            if int(remote.attempt_count or 0) > 0 and invoice.payment_failed_at is None:
+                invoice.payment_failed_at = timezone.now()
+                fields.append("payment_failed_at")
+            due = invoice.due_on
+            if invoice.state == Invoice.State.FINALISED and due and due < timezone.localdate():
+                invoice.state = Invoice.State.OVERDUE
+                fields.append("state")
+        invoice.save(update_fields=fields)
+        if invoice.state != before:
+            _event(
+                invoice,
+                f"invoice.{invoice.state}",
+                actor,
+                source="stripe",
+                stripe_invoice=remote.id,
+                stripe_status=status,
+                previous=before,
+            )
+        dunning.invoice_changed(invoice=invoice)
+    return invoice
+
+
+def sync_invoice_from_stripe(*, invoice: Invoice, actor: str = "system") -> Invoice:
+    """Re-reads the invoice from Stripe and records what Stripe says (paid, void, open, and
+    overdue when open past due), its status and hosted link; dunning is told. An invoice not
+    yet in Stripe is returned unchanged."""
+    if not invoice.stripe_invoice_id:
+        return invoice
+    remote = client().v1.invoices.retrieve(invoice.stripe_invoice_id)
+    return _apply_remote(invoice, remote, actor)
+
+
+def void_in_stripe(*, invoice_id: int) -> Invoice:
+    """Voids in Stripe what a voided invoice of ours left there: the Stripe invoice if draft
+    or open, else its pending items (so no later invoice sweeps them up). A Stripe invoice
+    already paid is not touched: that is money received against a void invoice, recorded as
+    an event for a person to refund. Idempotent."""
+    with _invoice_lock(invoice_id):
+        invoice = Invoice.objects.get(pk=invoice_id)
+        if invoice.state != Invoice.State.VOID:
+            return invoice
+        stripe_client = client()
+        if invoice.stripe_invoice_id:
+            remote = stripe_client.v1.invoices.retrieve(invoice.stripe_invoice_id)
+            if remote.status in ("draft", "open"):
+                remote = stripe_client.v1.invoices.void_invoice(
+                    remote.id, options={"idempotency_key": f"inv{invoice.pk}-void"}
+                )
+                _event(invoice, "stripe.invoice_voided", stripe_invoice=remote.id)
+            elif remote.status == "paid":
+                _event(invoice, "stripe.paid_after_void", stripe_invoice=remote.id)
+            Invoice.objects.filter(pk=invoice.pk).update(stripe_status=remote.status or "")
+        else:
+            for line in invoice.lines.exclude(stripe_item_id=""):
+                try:
+                    stripe_client.v1.invoice_items.delete(line.stripe_item_id)
+                except stripe.InvalidRequestError:
+                    continue  # already deleted by an earlier run
+                _event(invoice, "stripe.item_deleted", stripe_item=line.stripe_item_id)
+        invoice.refresh_from_db()
+        return invoice
+
+
+def invoices_to_reconcile() -> list[int]:
+    """Ids of every unpaid invoice (finalised or overdue): reconciliation re-reads each."""
+    return list(Invoice.objects.filter(state__in=UNPAID_STATES).values_list("pk", flat=True))

@@ -260,10 +260,18 @@ def refresh_payment_methods(*, partner: Partner) -> list[PaymentMethod]:
     )
     settings_ = customer.invoice_settings
     default_id = _stripe_id(settings_.default_payment_method if settings_ else None)
+    live = PaymentMethod.objects.filter(partner=partner, detached_at__isnull=True)
     with transaction.atomic():
+        before = sorted(live.values_list("stripe_id", "is_default"))
         seen = [_cache_card(partner=partner, method=method).stripe_id for method in methods.data]
-        PaymentMethod.objects.filter(partner=partner, detached_at__isnull=True).exclude(
-            stripe_id__in=seen
-        ).update(detached_at=timezone.now(), is_default=False)
+        live.exclude(stripe_id__in=seen).update(detached_at=timezone.now(), is_default=False)
         _mark_default(partner=partner, stripe_id=default_id if default_id in seen else "")
-    return list(PaymentMethod.objects.filter(partner=partner, detached_at__isnull=True))
+        after = sorted(live.values_list("stripe_id", "is_default"))
+        if after != before:
+            BillingEvent.objects.create(
+                actor="stripe",
+                action="payment_method.synced",
+                partner=partner,
+                detail={"before": before, "after": after},
+            )
+    return list(live)

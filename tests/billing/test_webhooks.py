@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from billing.models import Invoice, PaymentMethod, StripeEvent
+from billing.models import BillingEvent, Invoice, PaymentMethod, StripeEvent
 from billing.services.collection import send_invoice_to_stripe
 from billing.services.stripe_events import process_stripe_event
 from billing.stripe_api import client
@@ -108,6 +108,18 @@ def test_only_post_is_accepted(db: None) -> None:
 
 
 @pytest.mark.django_db
+def test_a_tenant_host_has_no_webhook_endpoint(world: World) -> None:
+    payload = event_payload()
+
+    response = client_for(world.punjab.host).post(
+        URL, data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature(payload)
+    )
+
+    assert response.status_code == 404
+    assert not StripeEvent.objects.exists()
+
+
+@pytest.mark.django_db
 def test_events_out_of_order_are_decided_by_what_stripe_says_now(world: World) -> None:
     partner = new_partner()
     add_card(partner, FAILING_CARD)
@@ -170,6 +182,7 @@ def test_a_card_event_refreshes_the_cached_cards_from_stripe(world: World) -> No
     assert set(cards) == {first.stripe_id, second.id}
     assert cards[second.id].is_default and not cards[first.stripe_id].is_default
     assert cards[second.id].exp_year == 2031
+    assert BillingEvent.objects.filter(partner=partner, action="payment_method.synced").exists()
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ import stripe
 from django.db import connection, transaction
 from django.utils import timezone
 
-from billing.models import BillingEvent, Invoice, InvoiceLine, PaymentMethod
+from billing.models import BillingAccount, BillingEvent, Invoice, InvoiceLine, PaymentMethod
 from billing.services import dunning
 from billing.services.payment_methods import ensure_customer
 from billing.stripe_api import client, metadata_of
@@ -338,14 +338,40 @@ def void_in_stripe(*, invoice_id: int) -> Invoice:
                 _event(invoice, "stripe.paid_after_void", stripe_invoice=remote.id)
             Invoice.objects.filter(pk=invoice.pk).update(stripe_status=remote.status or "")
         else:
-            for line in invoice.lines.exclude(stripe_item_id=""):
+            items = set(
+                invoice.lines.exclude(stripe_item_id="").values_list("stripe_item_id", flat=True)
+            )
+            items |= _unrecorded_pending_items(invoice)
+            for item_id in sorted(items):
                 try:
-                    stripe_client.v1.invoice_items.delete(line.stripe_item_id)
+                    stripe_client.v1.invoice_items.delete(item_id)
                 except stripe.InvalidRequestError:
                     continue  # already deleted by an earlier run
-                _event(invoice, "stripe.item_deleted", stripe_item=line.stripe_item_id)
+                _event(invoice, "stripe.item_deleted", stripe_item=item_id)
         invoice.refresh_from_db()
         return invoice
+
+
+def _unrecorded_pending_items(invoice: Invoice) -> set[str]:
+    """Pending Stripe items carrying our invoice's id that a run made but did not record
+    (asked only when a run was started for it)."""
+    if not BillingEvent.objects.filter(invoice=invoice, action=SEND_STARTED).exists():
+        return set()
+    customer_id = (
+        BillingAccount.objects.filter(partner_id=invoice.partner_id)
+        .values_list("stripe_customer_id", flat=True)
+        .first()
+    )
+    if not customer_id:
+        return set()
+    items = client().v1.invoice_items.list(
+        params={"customer": customer_id, "limit": 100, "pending": True}
+    )
+    return {
+        item.id
+        for item in items.auto_paging_iter()
+        if metadata_of(item).get("invoice_id") == str(invoice.pk)
+    }
 
 
 def invoices_to_reconcile() -> list[int]:

@@ -270,3 +270,57 @@ def test_the_only_card_cannot_be_removed_while_an_invoice_is_unpaid(world: World
     other.refresh_from_db()
     assert other.is_default
     assert BillingEvent.objects.filter(partner=partner, action="payment_method.removed").exists()
+
+
+def test_stripe_asking_another_amount_than_ours_is_never_charged(world: World) -> None:
+    partner = new_partner()
+    add_card(partner)
+    customer = partner.billing_account.stripe_customer_id
+    # Something else left a pending item on the customer: Stripe's invoice would sweep it in.
+    client().v1.invoice_items.create(
+        params={"customer": customer, "amount": 999, "currency": "pkr"}
+    )
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+
+    with pytest.raises(RuntimeError, match="not charging"):
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.FINALISED
+    assert client().v1.invoices.retrieve(invoice.stripe_invoice_id).status == "draft"
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.total_mismatch").exists()
+
+
+def test_a_void_before_the_stripe_invoice_existed_deletes_its_pending_items(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(2))  # both items, no invoice
+    with pytest.raises(SystemExit):
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+    monkeypatch.undo()
+    customer = partner.billing_account.stripe_customer_id
+    assert len(client().v1.invoice_items.list(params={"customer": customer}).data) == 2
+
+    Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)  # the ledger's void
+    void_in_stripe(invoice_id=invoice.pk)
+    void_in_stripe(invoice_id=invoice.pk)
+
+    assert client().v1.invoice_items.list(params={"customer": customer}).data == []
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.item_deleted").count() == 2
+
+
+def test_a_new_default_card_queues_the_collection_of_unpaid_invoices(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = new_partner()
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    queued: list[int] = []
+    monkeypatch.setattr("billing.tasks.collection.queue_collection", queued.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        add_card(partner)
+
+    assert queued == [invoice.pk]

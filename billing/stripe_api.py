@@ -127,3 +127,23 @@ def metadata_of(obj: Any) -> dict[str, str]:
     # Since stripe 15 a StripeObject is no dict; to_dict() gives its fields as one.
     as_dict = metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata)
     return {str(key): str(value) for key, value in as_dict.items()}
+
+
+def content_security_sources() -> dict[str, list[str]]:
+    """The Content-Security-Policy sources a page that loads Stripe.js needs (for the card
+    page's policy): the script's origin, the API it calls and the frames it draws. Stripe's
+    own hosts in production; localstripe's origin locally, which serves script and API."""
+    from urllib.parse import urlsplit
+
+    def origin(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    if settings.STRIPE_API_BASE:
+        local = origin(settings.STRIPE_API_BASE)
+        return {"script-src": [local], "connect-src": [local], "frame-src": [local]}
+    return {
+        "script-src": [origin(settings.STRIPE_JS_URL)],
+        "connect-src": ["https://api.stripe.com"],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+    }

@@ -284,3 +284,24 @@ def test_localstripe_delivers_signed_events_that_the_worker_processes(
     )
     received = set(StripeEvent.objects.values_list("type", flat=True))
     assert {"invoice.payment_failed", "invoice.paid", "customer.updated"} <= received
+
+
+@pytest.mark.django_db
+def test_processing_that_fails_is_recorded_and_raised_for_the_retry(settings: Any) -> None:
+    import socket
+
+    import stripe
+
+    payload = event_payload("invoice.paid", {"id": "in_not_recorded", "object": "invoice"})
+    deliver(payload)
+    event_id = json.loads(payload)["id"]
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        settings.STRIPE_API_BASE = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        with pytest.raises(stripe.APIConnectionError):
+            process_stripe_event(event_id=event_id)
+
+    stored = StripeEvent.objects.get(event_id=event_id)
+    assert stored.attempts == 1
+    assert stored.processed_at is None
+    assert stored.error.startswith("APIConnectionError")

@@ -104,15 +104,27 @@ def webhook_url(
         url = f"http://localhost:{server.server_address[1]}/billing/stripe/webhook/"
         register(stripe_server, hook_id="tests", url=url)
         yield url
+        # localstripe cannot forget an endpoint; one that wants no events gets none.
+        register(stripe_server, hook_id="tests", url=url, events=[])
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
 
 
-def register(api_base: str, *, hook_id: str, url: str, secret: str = WEBHOOK_SECRET) -> None:
-    """Registers a webhook endpoint with the local Stripe."""
-    from urllib.parse import urlencode
+def register(
+    api_base: str,
+    *,
+    hook_id: str,
+    url: str,
+    secret: str = WEBHOOK_SECRET,
+    events: list[str] | None = None,
+) -> None:
+    """Registers a webhook endpoint with the local Stripe (every event, or only `events`)."""
+    import json
 
-    data = urlencode({"url": url, "secret": secret}).encode()
-    request = urllib.request.Request(f"{api_base}/_config/webhooks/{hook_id}", data=data)  # noqa: S310 - local
+    body: dict[str, Any] = {"url": url, "secret": secret}
+    if events is not None:
+        body["events"] = events
+    address = f"{api_base}/_config/webhooks/{hook_id}"
+    request = urllib.request.Request(address, data=json.dumps(body).encode())  # noqa: S310 - local
     urllib.request.urlopen(request, timeout=5).close()  # noqa: S310 - local

@@ -36,20 +36,44 @@ from billing.stripe_api import client, metadata_of
 
 SEND_STARTED = "stripe.send_started"
 UNPAID_STATES = (Invoice.State.FINALISED, Invoice.State.OVERDUE)
-_LOCK_NAMESPACE = 0x5357  # "SW": advisory locks on invoices being sent to / voided in Stripe
+ITEMS_REMOVED = "stripe.items_removed"
+_LOCK_NAMESPACE = 0x5357  # "SW": advisory locks on partners whose invoices go to Stripe
+
+
+class CollectionBlocked(Exception):
+    """Another invoice of the partner left pending items in Stripe that a new Stripe invoice
+    would sweep in; the task retries once that invoice is sent or voided."""
 
 
 @contextmanager
-def _invoice_lock(invoice_id: int) -> Iterator[None]:
-    """One worker at a time sends or voids a given invoice (a session advisory lock, held
-    across the Stripe calls without holding a transaction open)."""
+def _partner_lock(invoice_id: int) -> Iterator[None]:
+    """One worker at a time sends or voids the invoices of one partner (a session advisory
+    lock on the partner, held across the Stripe calls without holding a transaction open):
+    pending items are per customer, so two of its invoices must never be made at once."""
+    partner_id = Invoice.objects.values_list("partner_id", flat=True).get(pk=invoice_id)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, invoice_id])
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, partner_id])
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, invoice_id])
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, partner_id])
+
+
+def _blocking_invoice(invoice: Invoice) -> str | None:
+    """The number of another invoice of the partner whose sending started but made no Stripe
+    invoice yet (so its items may be pending), unless it was voided and its items removed."""
+    started = BillingEvent.objects.filter(
+        action=SEND_STARTED, invoice__partner_id=invoice.partner_id
+    ).exclude(invoice=invoice)
+    removed = BillingEvent.objects.filter(action=ITEMS_REMOVED, invoice__isnull=False)
+    others = (
+        Invoice.objects.filter(pk__in=started.values("invoice"), stripe_invoice_id="")
+        .exclude(state=Invoice.State.VOID, pk__in=removed.values("invoice"))
+        .order_by("pk")
+    )
+    blocking = others.values_list("number", "pk").first()
+    return (blocking[0] or f"#{blocking[1]}") if blocking else None
 
 
 def _key(invoice: Invoice, suffix: str) -> str:
@@ -119,7 +143,7 @@ def send_invoice_to_stripe(*, invoice_id: int) -> Invoice:
     state (draft, paid, void) are returned untouched. Stripe errors other than a decline
     propagate (the task retries), leaving every recorded id in place.
     """
-    with _invoice_lock(invoice_id):
+    with _partner_lock(invoice_id):
         invoice = Invoice.objects.select_related("partner").get(pk=invoice_id)
         if invoice.state not in UNPAID_STATES:
             return invoice
@@ -128,6 +152,15 @@ def send_invoice_to_stripe(*, invoice_id: int) -> Invoice:
         if rerun:
             _adopt_unrecorded(invoice, customer_id)
         else:
+            # Checked before this invoice counts as started, so a waiting invoice never
+            # makes another wait for it.
+            blocking = _blocking_invoice(invoice)
+            if blocking:
+                _event(invoice, "stripe.waiting_for_other_invoice", other=blocking)
+                raise CollectionBlocked(
+                    f"{invoice.number} waits: {blocking} of the same partner may have items "
+                    "pending in Stripe"
+                )
             _event(invoice, SEND_STARTED, customer=customer_id)
         stripe_client = client()
         if invoice.stripe_invoice_id:
@@ -322,7 +355,7 @@ def void_in_stripe(*, invoice_id: int) -> Invoice:
     or open, else its pending items (so no later invoice sweeps them up). A Stripe invoice
     already paid is not touched: that is money received against a void invoice, recorded as
     an event for a person to refund. Idempotent."""
-    with _invoice_lock(invoice_id):
+    with _partner_lock(invoice_id):
         invoice = Invoice.objects.get(pk=invoice_id)
         if invoice.state != Invoice.State.VOID:
             return invoice
@@ -348,6 +381,8 @@ def void_in_stripe(*, invoice_id: int) -> Invoice:
                 except stripe.InvalidRequestError:
                     continue  # already deleted by an earlier run
                 _event(invoice, "stripe.item_deleted", stripe_item=item_id)
+            if not BillingEvent.objects.filter(invoice=invoice, action=ITEMS_REMOVED).exists():
+                _event(invoice, ITEMS_REMOVED, items=sorted(items))
         invoice.refresh_from_db()
         return invoice
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from billing.models import BillingEvent, Invoice, PaymentMethod
 from billing.selectors.payment_methods import payment_methods_of
 from billing.services.collection import (
+    CollectionBlocked,
     send_invoice_to_stripe,
     sync_invoice_from_stripe,
     void_in_stripe,
@@ -324,3 +325,29 @@ def test_a_new_default_card_queues_the_collection_of_unpaid_invoices(
         add_card(partner)
 
     assert queued == [invoice.pk]
+
+
+def test_an_invoice_waits_while_another_of_the_partner_may_have_items_pending(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = new_partner()
+    add_card(partner)
+    october = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    november = finalised_invoice(
+        partner=partner, tenant=world.punjab.tenant, period_start=datetime.date(2026, 11, 1)
+    )
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(1))  # one item made
+    with pytest.raises(SystemExit):
+        send_invoice_to_stripe(invoice_id=october.pk)
+    monkeypatch.undo()
+
+    with pytest.raises(CollectionBlocked):
+        send_invoice_to_stripe(invoice_id=november.pk)
+    assert CollectionBlocked in collect_invoice.autoretry_for
+
+    assert send_invoice_to_stripe(invoice_id=october.pk).state == Invoice.State.PAID
+    assert send_invoice_to_stripe(invoice_id=november.pk).state == Invoice.State.PAID
+    for invoice in (october, november):
+        invoice.refresh_from_db()
+        remote = client().v1.invoices.retrieve(invoice.stripe_invoice_id)
+        assert remote.amount_paid == invoice.total_minor

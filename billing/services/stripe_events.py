@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import logging
 from typing import Any
 
 from django.db import connection, transaction
@@ -14,6 +16,8 @@ from billing.services.collection import sync_invoice_from_stripe
 from billing.services.payment_methods import refresh_payment_methods
 from billing.stripe_api import client, metadata_of
 
+logger = logging.getLogger(__name__)
+
 CARD_EVENTS = {
     "customer.updated",
     "payment_method.attached",
@@ -24,9 +28,11 @@ CARD_EVENTS = {
 
 
 def record_stripe_event(*, event_id: str, type: str, payload: dict[str, Any]) -> bool:
-    """Stores a verified event once by its id (INSERT … ON CONFLICT DO NOTHING) and, when it
-    is new, queues its processing after the commit. Returns whether it was new: a replay
-    stores nothing and queues nothing."""
+    """Stores a verified event once by its id (INSERT … ON CONFLICT DO NOTHING) and queues its
+    processing after the commit. Returns whether it was new: a replay stores nothing, and
+    queues the processing again only if the event is still unprocessed (Stripe redelivers
+    what it thinks failed, so a lost queue message is made good by Stripe's own retry;
+    processing twice does no harm)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO billing_stripeevent (event_id, type, payload, received_at, attempts, "
@@ -35,11 +41,32 @@ def record_stripe_event(*, event_id: str, type: str, payload: dict[str, Any]) ->
             [event_id, type, _json(payload)],
         )
         created = cursor.fetchone() is not None
-        if created:
-            from billing.tasks.collection import queue_event_processing
-
-            transaction.on_commit(lambda: queue_event_processing(event_id))
+        unprocessed = (
+            created
+            or StripeEvent.objects.filter(event_id=event_id, processed_at__isnull=True).exists()
+        )
+        if unprocessed:
+            transaction.on_commit(lambda: _queue(event_id))
     return created
+
+
+def _queue(event_id: str) -> None:
+    """Queues the processing; a broker that is down costs no event (it is stored, and the
+    daily reconciliation or Stripe's redelivery queues it again), so the webhook still
+    answers 200."""
+    from billing.tasks.collection import queue_event_processing
+
+    try:
+        queue_event_processing(event_id)
+    except Exception:  # any broker failure: the event is safe in the table
+        logger.warning("could not queue Stripe event %s; it stays unprocessed", event_id)
+
+
+def unprocessed_event_ids(*, older_than_seconds: int = 300) -> list[str]:
+    """Stored events still unprocessed after a while (a lost queue message, or failing)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    pending = StripeEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
+    return list(pending.order_by("received_at").values_list("event_id", flat=True))
 
 
 def _json(payload: dict[str, Any]) -> str:

@@ -66,10 +66,15 @@ def queue_event_processing(event_id: str) -> None:
 @app.task(acks_late=True)
 def reconcile_open_invoices() -> dict[str, int]:
     """Daily: re-reads every unpaid invoice from Stripe (a missed webhook is caught within a
-    day) and queues the collection of any never sent (a lost queue message loses nothing)."""
+    day), queues the collection of any never sent and the processing of stored events left
+    unprocessed (a lost queue message loses nothing)."""
     from billing.models import Invoice
     from billing.services.collection import invoices_to_reconcile, sync_invoice_from_stripe
+    from billing.services.stripe_events import unprocessed_event_ids
 
+    events = unprocessed_event_ids()
+    for event_id in events:
+        queue_event_processing(event_id)
     synced = queued = failed = 0
     for invoice in Invoice.objects.filter(pk__in=invoices_to_reconcile()):
         if not invoice.stripe_invoice_id:
@@ -81,4 +86,4 @@ def reconcile_open_invoices() -> dict[str, int]:
             synced += 1
         except stripe.StripeError:
             failed += 1  # the next day's run tries again; one bad invoice stops no other
-    return {"synced": synced, "queued": queued, "failed": failed}
+    return {"synced": synced, "queued": queued, "failed": failed, "events_requeued": len(events)}

@@ -4,6 +4,7 @@ localstripe delivering signed events to a live server whose worker processes the
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -12,10 +13,11 @@ import uuid
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from billing.models import BillingEvent, Invoice, PaymentMethod, StripeEvent
 from billing.services.collection import send_invoice_to_stripe
-from billing.services.stripe_events import process_stripe_event
+from billing.services.stripe_events import process_stripe_event, unprocessed_event_ids
 from billing.stripe_api import client
 from billing.tasks.collection import reconcile_open_invoices
 from tests.billing.stripe_fixtures import (
@@ -305,3 +307,43 @@ def test_processing_that_fails_is_recorded_and_raised_for_the_retry(settings: An
     assert stored.attempts == 1
     assert stored.processed_at is None
     assert stored.error.startswith("APIConnectionError")
+
+
+@pytest.mark.django_db
+def test_a_redelivered_event_is_queued_again_only_while_unprocessed(
+    django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[str] = []
+    monkeypatch.setattr("billing.tasks.collection.queue_event_processing", queued.append)
+    payload = event_payload()
+    event_id = json.loads(payload)["id"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(payload)
+        deliver(payload)  # Stripe redelivers: the first was never processed
+    StripeEvent.objects.filter(event_id=event_id).update(processed_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(payload)
+
+    assert queued == [event_id, event_id]
+
+
+@pytest.mark.django_db
+def test_a_broker_that_is_down_loses_no_event(
+    django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broker_down(event_id: str) -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("billing.tasks.collection.queue_event_processing", broker_down)
+    payload = event_payload()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = deliver(payload)
+
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get(event_id=json.loads(payload)["id"])
+    StripeEvent.objects.filter(pk=stored.pk).update(
+        received_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    assert unprocessed_event_ids() == [stored.event_id]

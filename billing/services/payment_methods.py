@@ -138,7 +138,15 @@ def record_setup(
         raise ValidationError("This card is attached to another customer.")
     with transaction.atomic():
         PaymentMethod.objects.select_for_update().filter(partner=partner).exists()
-        row = _cache_card(partner=partner, method=method)
+        known = PaymentMethod.objects.filter(
+            partner=partner, stripe_id=method.id, detached_at__isnull=True
+        ).first()
+        # Known already: a second click, or the payment_method.attached webhook came first
+        # (it caches the card but makes no default and writes no "added" entry).
+        already_added = BillingEvent.objects.filter(
+            partner=partner, action="payment_method.added", detail__payment_method=method.id
+        ).exists()
+        row = known or _cache_card(partner=partner, method=method)
         has_default = PaymentMethod.objects.filter(
             partner=partner, detached_at__isnull=True, is_default=True
         ).exists()
@@ -149,6 +157,8 @@ def record_setup(
             )
             _mark_default(partner=partner, stripe_id=method.id)
             row.refresh_from_db()
+        if already_added:
+            return row
         BillingEvent.objects.create(
             actor=actor,
             action="payment_method.added",

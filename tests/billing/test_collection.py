@@ -351,3 +351,46 @@ def test_an_invoice_waits_while_another_of_the_partner_may_have_items_pending(
         invoice.refresh_from_db()
         remote = client().v1.invoices.retrieve(invoice.stripe_invoice_id)
         assert remote.amount_paid == invoice.total_minor
+
+
+def test_recording_the_same_card_setup_twice_changes_nothing(world: World) -> None:
+    from billing.services.payment_methods import record_setup
+
+    partner = new_partner()
+    card = add_card(partner)
+    intent = (
+        BillingEvent.objects.filter(partner=partner, action="payment_method.setup_started")
+        .get()
+        .detail["setup_intent"]
+    )
+
+    again = record_setup(partner=partner, setup_intent_id=intent, actor="billing@partner")
+
+    assert again == card
+    assert BillingEvent.objects.filter(partner=partner, action="payment_method.added").count() == 1
+
+
+def test_a_card_the_webhook_cached_first_still_becomes_the_default(world: World) -> None:
+    from billing.services.payment_methods import (
+        record_setup,
+        refresh_payment_methods,
+        start_card_setup,
+    )
+
+    partner = new_partner()
+    intent = start_card_setup(partner=partner, actor="x").split("_secret_")[0]
+    stripe = client()
+    method = stripe.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+        }
+    )
+    stripe.v1.setup_intents.confirm(intent, params={"payment_method": method.id})
+    refresh_payment_methods(partner=partner)  # what payment_method.attached does
+
+    card = record_setup(partner=partner, setup_intent_id=intent, actor="billing@partner")
+
+    assert card.is_default
+    customer = stripe.v1.customers.retrieve(partner.billing_account.stripe_customer_id)
+    assert customer.invoice_settings.default_payment_method == method.id

@@ -347,3 +347,22 @@ def test_a_broker_that_is_down_loses_no_event(
         received_at=timezone.now() - datetime.timedelta(minutes=10)
     )
     assert unprocessed_event_ids() == [stored.event_id]
+
+
+@pytest.mark.django_db
+def test_the_log_lists_unprocessed_events_with_their_error() -> None:
+    from billing.selectors.stripe_events import stripe_events
+
+    done, failing = event_payload(), event_payload()
+    deliver(done)
+    deliver(failing)
+    StripeEvent.objects.filter(event_id=json.loads(done)["id"]).update(processed_at=timezone.now())
+    StripeEvent.objects.filter(event_id=json.loads(failing)["id"]).update(error="APIError: 500")
+
+    unprocessed = [event.event_id for event in stripe_events(unprocessed_only=True)]
+
+    assert json.loads(failing)["id"] in unprocessed
+    assert json.loads(done)["id"] not in unprocessed
+    ours = {json.loads(done)["id"], json.loads(failing)["id"]}
+    newest = [event.event_id for event in stripe_events() if event.event_id in ours]
+    assert newest == [json.loads(failing)["id"], json.loads(done)["id"]]

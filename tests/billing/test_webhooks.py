@@ -346,7 +346,7 @@ def test_a_broker_that_is_down_loses_no_event(
     StripeEvent.objects.filter(pk=stored.pk).update(
         received_at=timezone.now() - datetime.timedelta(minutes=10)
     )
-    assert unprocessed_event_ids() == [stored.event_id]
+    assert stored.event_id in unprocessed_event_ids()
 
 
 @pytest.mark.django_db

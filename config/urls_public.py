@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from billing.webhooks import stripe_webhook
 from console import views as console_views
 
 urlpatterns = [
@@ -9,4 +10,5 @@ urlpatterns = [
     path("apply/", include("tenants.urls")),
     path("console/", include("console.urls")),
     path("accounts/", include("accounts.urls")),
+    path("billing/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
 ]

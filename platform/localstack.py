@@ -193,6 +193,59 @@ def run_environment(env: dict[str, str]) -> dict[str, str]:
     return {**env, "DJANGO_DEBUG": env.get("DJANGO_DEBUG", "false")}
 
 
+def _free_port(preferred: int) -> int:
+    import socket
+
+    for candidate in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError("no free port")
+
+
+def start_localstripe(env: dict[str, str]) -> Child | None:
+    """Starts the local fake Stripe (platform/localstripe_server.py) unless a Stripe is
+    configured, and points the environment's STRIPE_* settings at it."""
+    if env.get("STRIPE_API_BASE") or env.get("STRIPE_SECRET_KEY"):
+        say("Using the Stripe configured in the environment")
+        return None
+    stripe_port = _free_port(int(env.get("LOCALSTRIPE_PORT", "8420")))
+    child = _start(
+        env,
+        [PYTHON, str(ROOT / "platform" / "localstripe_server.py"), "--port", str(stripe_port)],
+        signal_group=False,
+    )
+    # Test-mode placeholders that only localstripe accepts; no real Stripe key.
+    local_keys = ("sk_test_localstripe", "pk_test_localstripe", "whsec_localstripe_not_secret")
+    env["STRIPE_API_BASE"] = f"http://127.0.0.1:{stripe_port}"
+    env["STRIPE_SECRET_KEY"], env["STRIPE_PUBLISHABLE_KEY"], env["STRIPE_WEBHOOK_SECRET"] = (
+        local_keys
+    )
+    if _wait_until_served(f"{env['STRIPE_API_BASE']}/js.stripe.com/v3/", timeout=20) is None:
+        say("localstripe did not start; Stripe calls will fail")
+    else:
+        say(f"localstripe (a local fake Stripe) on {env['STRIPE_API_BASE']}")
+    return child
+
+
+def register_local_webhook(env: dict[str, str], port: int) -> None:
+    """Tells localstripe to deliver its signed events to our webhook endpoint."""
+    from urllib.parse import urlencode
+
+    data = urlencode(
+        {
+            "url": f"http://localhost:{port}/billing/stripe/webhook/",
+            "secret": env["STRIPE_WEBHOOK_SECRET"],
+        }
+    ).encode()
+    address = f"{env['STRIPE_API_BASE']}/_config/webhooks/local"
+    with urllib.request.urlopen(address, data=data, timeout=5):  # noqa: S310 - our own local server
+        pass
+
+
 def run(port: int) -> int:
     from_start = time.perf_counter()
     with database() as base_env:
@@ -202,6 +255,7 @@ def run(port: int) -> int:
         manage(env, "migrate_tenants", "-v", "0")
         say("Loading the demo")
         manage(env, "load_demo")
+        stripe_child = start_localstripe(env)
         children = [
             # runserver's reloader serves from a child process: stop its whole group.
             _start(
@@ -233,6 +287,7 @@ def run(port: int) -> int:
                 ],
                 signal_group=False,
             ),
+            *([stripe_child] if stripe_child else []),
         ]
         stopping = False
 
@@ -247,6 +302,8 @@ def run(port: int) -> int:
             if waited is None:
                 say("The web server did not answer within 60 s; see its output above.")
                 return 1
+            if stripe_child:
+                register_local_webhook(env, port)
             _print_banner(port, time.perf_counter() - from_start)
             while not stopping:
                 if any(child.process.poll() is not None for child in children):

@@ -28,6 +28,12 @@ from provisioning.services import provision_tenant
 from tenants.models import Partner, Tenant
 from tenants.services import create_partner, register_tenant, transition_tenant
 from tests.s3_server import aws_test_credentials, s3_endpoint  # noqa: F401 - fixtures
+from tests.stripe_server import (  # noqa: F401 - fixtures
+    stripe_env,
+    stripe_server,
+    stripe_settings,
+    webhook_url,
+)
 
 PASSWORD = "Correct-Horse-2026"
 ACTOR = "test-suite"
@@ -184,13 +190,17 @@ class Worker:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
-    """A real worker process (`celery worker`) consuming the test queue."""
+def celery_worker(
+    world: World, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    """A real worker process (`celery worker`) consuming the test queue, speaking to the
+    local Stripe."""
     from tests.worker import start_worker, stop_worker
 
     folder = tmp_path_factory.mktemp("worker")
     worker = Worker(log=folder / "worker.log", mail_dir=folder / "mail")
-    process = start_worker(worker.log, env=mail_to_files(worker.mail_dir))
+    env = {**mail_to_files(worker.mail_dir), **stripe_env(request.getfixturevalue("stripe_server"))}
+    process = start_worker(worker.log, env=env)
     yield worker
     stop_worker(process)
 

@@ -3,7 +3,9 @@
 from billing.models.dunning import GracePeriod
 from billing.models.events import BillingEvent
 from billing.models.invoices import BillingAccount, Invoice, InvoiceCounter, InvoiceLine
+from billing.models.payment_methods import PaymentMethod
 from billing.models.plans import BillingTerm, Plan, PlanPrice, Subscription
+from billing.models.stripe_events import StripeEvent
 from billing.models.usage import UsageAttempt, UsageRecord
 
 __all__ = [
@@ -14,8 +16,10 @@ __all__ = [
     "Invoice",
     "InvoiceCounter",
     "InvoiceLine",
+    "PaymentMethod",
     "Plan",
     "PlanPrice",
+    "StripeEvent",
     "Subscription",
     "UsageAttempt",
     "UsageRecord",

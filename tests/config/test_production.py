@@ -18,6 +18,9 @@ PRODUCTION = {
     "REDIS_URL": "redis://cache.internal:6379/0",
     "S3_BUCKET": "eoffice-files",
     "TRUSTED_PROXIES": "10.0.0.0/16",
+    "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_urlsafe(24),
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_urlsafe(24),
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
 }
 
 
@@ -50,12 +53,31 @@ def test_check_deploy_passes_with_production_settings() -> None:
         ("S3_BUCKET", "S3_BUCKET must be set"),
         ("REDIS_URL", "REDIS_URL must be set in production"),
         ("TRUSTED_PROXIES", "TRUSTED_PROXIES must list the load balancer"),
+        ("STRIPE_SECRET_KEY", "STRIPE_SECRET_KEY must be set in production"),
+        ("STRIPE_PUBLISHABLE_KEY", "STRIPE_PUBLISHABLE_KEY must be set in production"),
+        ("STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET must be set in production"),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, complaint: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
 
     result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "complaint"),
+    [
+        ("STRIPE_API_BASE", "http://localhost:8420", "STRIPE_API_BASE must be empty"),
+        ("STRIPE_SECRET_KEY", "pk_live_oops", "must be a secret or restricted key"),
+    ],
+)
+def test_production_refuses_a_fake_or_wrong_stripe(
+    setting: str, value: str, complaint: str
+) -> None:
+    result = manage("check", **{**PRODUCTION, setting: value})
 
     assert result.returncode != 0
     assert complaint in result.stderr

@@ -1,0 +1,396 @@
+"""Collection through Stripe, against localstripe with the real `stripe` library: items and an
+invoice per finalised invoice, idempotency keys on the wire, no second charge on a re-run,
+Stripe unreachable, a declined card, a void."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+from typing import Any
+
+import pytest
+import stripe
+from django.core.exceptions import ValidationError
+
+from billing.models import BillingEvent, Invoice, PaymentMethod
+from billing.selectors.payment_methods import payment_methods_of
+from billing.services.collection import (
+    CollectionBlocked,
+    send_invoice_to_stripe,
+    sync_invoice_from_stripe,
+    void_in_stripe,
+)
+from billing.services.payment_methods import remove, set_default
+from billing.stripe_api import CountingHTTPClient, client, metadata_of, recording
+from billing.tasks.collection import collect_invoice
+from tests.billing.stripe_fixtures import (
+    FAILING_CARD,
+    add_card,
+    finalised_invoice,
+    new_partner,
+)
+from tests.conftest import World
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_settings")]
+
+
+def stripe_objects(customer_id: str) -> tuple[list[Any], list[Any]]:
+    """Every invoice of the customer and every invoice item Stripe holds for it."""
+    stripe_client = client()
+    invoices = list(stripe_client.v1.invoices.list(params={"customer": customer_id}).data)
+    items = [line for invoice in invoices for line in invoice.lines.data]
+    pending = list(stripe_client.v1.invoice_items.list(params={"customer": customer_id}).data)
+    return invoices, items + pending
+
+
+def test_each_line_becomes_an_item_and_the_invoice_is_charged(world: World) -> None:
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant, tax_minor=1_000)
+
+    sent = send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    assert sent.state == Invoice.State.PAID
+    assert sent.paid_at is not None
+    assert sent.stripe_status == "paid"
+    assert sent.stripe_hosted_url.startswith("https://")
+    lines = list(sent.lines.all())
+    assert all(line.stripe_item_id.startswith("ii_") for line in lines)
+    remote = client().v1.invoices.retrieve(sent.stripe_invoice_id)
+    assert remote.total == invoice.total_minor == 150_000 + 4_250 + 1_000
+    assert metadata_of(remote)["invoice_id"] == str(invoice.pk)
+    # localstripe names the item as API versions before 2025-03-31 did (`invoice_item`).
+    by_item = {line["invoice_item"]: line for line in remote.to_dict()["lines"]["data"]}
+    for line in lines:
+        assert by_item[line.stripe_item_id]["amount"] == line.amount_minor
+    actions = set(BillingEvent.objects.filter(invoice=invoice).values_list("action", flat=True))
+    assert {"stripe.send_started", "stripe.invoice_created", "invoice.paid"} <= actions
+
+
+def test_the_library_sends_our_idempotency_keys_and_collection_parameters(world: World) -> None:
+    partner = new_partner()
+    card = add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    line_ids = list(invoice.lines.values_list("pk", flat=True))
+
+    with recording() as sent:
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    posts = [request for request in sent if request.method == "POST"]
+    base = f"inv{invoice.pk}-{invoice.total_minor}"
+    assert [request.idempotency_key for request in posts] == [
+        *(f"{base}-item{pk}" for pk in line_ids),
+        f"{base}-invoice",
+        f"{base}-pay-{card.stripe_id}",
+    ]
+    items = [request for request in posts if request.path == "/v1/invoiceitems"]
+    assert [request.params["metadata[line_id]"] for request in items] == [
+        str(pk) for pk in line_ids
+    ]
+    assert {request.params["metadata[invoice_id]"] for request in items} == {str(invoice.pk)}
+    created = next(request for request in posts if request.path == "/v1/invoices")
+    assert created.params["collection_method"] == "charge_automatically"
+    assert created.params["pending_invoice_items_behavior"] == "include"
+    assert created.params["auto_advance"] == "false"
+    assert all(request.headers["Stripe-Version"] == "2026-10-28.endive" for request in sent)
+    # One Stripe call per line, plus the invoice and its payment: nothing else.
+    assert len(sent) == len(line_ids) + 2
+
+
+def crash_after(requests: int) -> Any:
+    """The process dies after the Nth request reached Stripe (Stripe acted; we never heard)."""
+    original = CountingHTTPClient.request
+    left = [requests]
+
+    def request(http: CountingHTTPClient, *args: Any, **kwargs: Any) -> Any:
+        answer = original(http, *args, **kwargs)
+        left[0] -= 1
+        if left[0] <= 0:
+            raise SystemExit("worker killed")
+        return answer
+
+    return request
+
+
+@pytest.mark.parametrize("requests", [1, 2, 3, 4])
+def test_a_run_killed_midway_and_run_again_charges_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, requests: int
+) -> None:
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    customer = partner.billing_account.stripe_customer_id
+
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(requests))
+    with pytest.raises(SystemExit):
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+    monkeypatch.undo()
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.FINALISED
+
+    paid = send_invoice_to_stripe(invoice_id=invoice.pk)
+    again = send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    assert paid.state == again.state == Invoice.State.PAID
+    invoices, items = stripe_objects(customer)
+    assert [remote.status for remote in invoices] == ["paid"]
+    assert len(items) == invoice.lines.count()
+    intents = {remote.payment_intent for remote in invoices}
+    assert len(intents) == 1
+
+
+def test_a_rerun_of_a_paid_invoice_makes_no_request_at_all(world: World) -> None:
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    with recording() as sent:
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    assert sent == []
+
+
+def test_stripe_unreachable_leaves_the_invoice_finalised_and_a_later_run_sends_it(
+    world: World, settings: Any
+) -> None:
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    working = settings.STRIPE_API_BASE
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        settings.STRIPE_API_BASE = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        with pytest.raises(stripe.APIConnectionError):
+            send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.FINALISED
+    assert invoice.stripe_invoice_id == ""
+    assert not invoice.lines.exclude(stripe_item_id="").exists()
+    # The task waits such errors out, with backoff.
+    assert stripe.APIConnectionError in collect_invoice.autoretry_for
+    assert collect_invoice.retry_backoff
+
+    settings.STRIPE_API_BASE = working
+    assert send_invoice_to_stripe(invoice_id=invoice.pk).state == Invoice.State.PAID
+
+
+def test_a_declined_card_leaves_the_invoice_open_until_a_good_card_pays_it(world: World) -> None:
+    partner = new_partner()
+    failing = add_card(partner, FAILING_CARD)
+    assert failing.is_default  # attaching the card worked; only charging fails
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+
+    declined = send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    assert declined.state == Invoice.State.FINALISED
+    assert declined.stripe_status == "open"
+    assert declined.payment_failed_at is not None
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.payment_failed").exists()
+    # The same card again: Stripe's answer to the same key is replayed, no second attempt.
+    assert send_invoice_to_stripe(invoice_id=invoice.pk).state == Invoice.State.FINALISED
+    assert client().v1.invoices.retrieve(declined.stripe_invoice_id).attempt_count == 1
+
+    good = add_card(partner)
+    assert not good.is_default
+    set_default(partner=partner, payment_method_id=good.pk, actor="billing@partner")
+    paid = send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    assert paid.state == Invoice.State.PAID
+    assert payment_methods_of(partner).first() == good
+
+
+def test_without_a_card_the_invoice_waits_in_stripe_and_a_void_voids_it_there(
+    world: World,
+) -> None:
+    partner = new_partner()
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    waiting = send_invoice_to_stripe(invoice_id=invoice.pk)
+    assert waiting.state == Invoice.State.FINALISED
+    assert BillingEvent.objects.filter(
+        invoice=invoice, action="stripe.awaiting_payment_method"
+    ).exists()
+
+    Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)  # the ledger's void
+    voided = void_in_stripe(invoice_id=invoice.pk)
+
+    assert voided.stripe_status == "void"
+    assert (
+        client().v1.invoices.retrieve(invoice.stripe_invoice_id or voided.stripe_invoice_id).status
+        == "void"
+    )
+    assert void_in_stripe(invoice_id=invoice.pk).stripe_status == "void"  # idempotent
+
+
+def test_an_open_invoice_past_its_due_date_becomes_overdue(world: World) -> None:
+    partner = new_partner()
+    add_card(partner, FAILING_CARD)
+    invoice = finalised_invoice(
+        partner=partner,
+        tenant=world.punjab.tenant,
+        due_on=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    send_invoice_to_stripe(invoice_id=invoice.pk)
+    invoice.refresh_from_db()
+
+    synced = sync_invoice_from_stripe(invoice=invoice)
+
+    assert synced.state == Invoice.State.OVERDUE
+
+
+def test_a_partner_cannot_use_or_remove_another_partners_cards(world: World) -> None:
+    mine, theirs = new_partner("mine"), new_partner("theirs")
+    their_card = add_card(theirs)
+    with pytest.raises(PaymentMethod.DoesNotExist):
+        set_default(partner=mine, payment_method_id=their_card.pk, actor="x")
+    with pytest.raises(PaymentMethod.DoesNotExist):
+        remove(partner=mine, payment_method_id=their_card.stripe_id, actor="x")
+    from billing.services.payment_methods import record_setup, start_card_setup
+
+    their_intent = start_card_setup(partner=theirs, actor="x").split("_secret_")[0]
+    with pytest.raises(ValidationError):
+        record_setup(partner=mine, setup_intent_id=their_intent, actor="x")
+    assert list(payment_methods_of(mine)) == []
+
+
+def test_the_only_card_cannot_be_removed_while_an_invoice_is_unpaid(world: World) -> None:
+    partner = new_partner()
+    card = add_card(partner, FAILING_CARD)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    with pytest.raises(ValidationError):
+        remove(partner=partner, payment_method_id=card.pk, actor="billing@partner")
+
+    other = add_card(partner)
+    removed = remove(partner=partner, payment_method_id=card.pk, actor="billing@partner")
+    assert removed.detached_at is not None
+    assert PaymentMethod.objects.filter(pk=card.pk).exists()  # kept, never deleted
+    assert [c.pk for c in payment_methods_of(partner)] == [other.pk]
+    other.refresh_from_db()
+    assert other.is_default
+    assert BillingEvent.objects.filter(partner=partner, action="payment_method.removed").exists()
+
+
+def test_stripe_asking_another_amount_than_ours_is_never_charged(world: World) -> None:
+    partner = new_partner()
+    add_card(partner)
+    customer = partner.billing_account.stripe_customer_id
+    # Something else left a pending item on the customer: Stripe's invoice would sweep it in.
+    client().v1.invoice_items.create(
+        params={"customer": customer, "amount": 999, "currency": "pkr"}
+    )
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+
+    with pytest.raises(RuntimeError, match="not charging"):
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.FINALISED
+    assert client().v1.invoices.retrieve(invoice.stripe_invoice_id).status == "draft"
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.total_mismatch").exists()
+
+
+def test_a_void_before_the_stripe_invoice_existed_deletes_its_pending_items(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(2))  # both items, no invoice
+    with pytest.raises(SystemExit):
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+    monkeypatch.undo()
+    customer = partner.billing_account.stripe_customer_id
+    assert len(client().v1.invoice_items.list(params={"customer": customer}).data) == 2
+
+    Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)  # the ledger's void
+    void_in_stripe(invoice_id=invoice.pk)
+    void_in_stripe(invoice_id=invoice.pk)
+
+    assert client().v1.invoice_items.list(params={"customer": customer}).data == []
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.item_deleted").count() == 2
+
+
+def test_a_new_default_card_queues_the_collection_of_unpaid_invoices(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = new_partner()
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    queued: list[int] = []
+    monkeypatch.setattr("billing.tasks.collection.queue_collection", queued.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        add_card(partner)
+
+    assert queued == [invoice.pk]
+
+
+def test_an_invoice_waits_while_another_of_the_partner_may_have_items_pending(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = new_partner()
+    add_card(partner)
+    october = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    november = finalised_invoice(
+        partner=partner, tenant=world.punjab.tenant, period_start=datetime.date(2026, 11, 1)
+    )
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(1))  # one item made
+    with pytest.raises(SystemExit):
+        send_invoice_to_stripe(invoice_id=october.pk)
+    monkeypatch.undo()
+
+    with pytest.raises(CollectionBlocked):
+        send_invoice_to_stripe(invoice_id=november.pk)
+    assert CollectionBlocked in collect_invoice.autoretry_for
+
+    assert send_invoice_to_stripe(invoice_id=october.pk).state == Invoice.State.PAID
+    assert send_invoice_to_stripe(invoice_id=november.pk).state == Invoice.State.PAID
+    for invoice in (october, november):
+        invoice.refresh_from_db()
+        remote = client().v1.invoices.retrieve(invoice.stripe_invoice_id)
+        assert remote.amount_paid == invoice.total_minor
+
+
+def test_recording_the_same_card_setup_twice_changes_nothing(world: World) -> None:
+    from billing.services.payment_methods import record_setup
+
+    partner = new_partner()
+    card = add_card(partner)
+    intent = (
+        BillingEvent.objects.filter(partner=partner, action="payment_method.setup_started")
+        .get()
+        .detail["setup_intent"]
+    )
+
+    again = record_setup(partner=partner, setup_intent_id=intent, actor="billing@partner")
+
+    assert again == card
+    assert BillingEvent.objects.filter(partner=partner, action="payment_method.added").count() == 1
+
+
+def test_a_card_the_webhook_cached_first_still_becomes_the_default(world: World) -> None:
+    from billing.services.payment_methods import (
+        record_setup,
+        refresh_payment_methods,
+        start_card_setup,
+    )
+
+    partner = new_partner()
+    intent = start_card_setup(partner=partner, actor="x").split("_secret_")[0]
+    stripe = client()
+    method = stripe.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+        }
+    )
+    stripe.v1.setup_intents.confirm(intent, params={"payment_method": method.id})
+    refresh_payment_methods(partner=partner)  # what payment_method.attached does
+
+    card = record_setup(partner=partner, setup_intent_id=intent, actor="billing@partner")
+
+    assert card.is_default
+    customer = stripe.v1.customers.retrieve(partner.billing_account.stripe_customer_id)
+    assert customer.invoice_settings.default_payment_method == method.id

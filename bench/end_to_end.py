@@ -16,7 +16,7 @@ from bench.common import ROOT
 from config.tenancy import use_public_schema
 
 ACTOR = "bench"
-PASSWORD = "Bench-Admin-Password-2026"  # noqa: S105 - a throwaway benchmark database
+PASSWORD = "Bench-Admin-Password-2026"
 
 
 def survey(offices: int = 20, posts: int = 100, officers: int = 80) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 SEED = 2026
-PASSWORD = "Bench-Officer-2026"  # noqa: S105 - a throwaway benchmark database
+PASSWORD = "Bench-Officer-2026"
 YEARS = 3  # of history
 
 # The posts measured, by abbreviation.
@@ -341,7 +341,7 @@ class _Generator:
     ) -> None:
         self.scale, self.schema, self.now, self.tz = scale, schema, now, tz
         self.today = now.astimezone(tz).date()
-        self.rng = random.Random(SEED)  # noqa: S311 - the same data on every run, not a secret
+        self.rng = random.Random(SEED)
         self.categories = categories
         self.offices, self.posts = _org_chart()
         self.post_by = {p.abbreviation: p for p in self.posts}

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, bench_environment, localstack
 
-PASSWORD = "Bench-Pass-2026"  # noqa: S105 - a throwaway database
+PASSWORD = "Bench-Pass-2026"
 SIDES = {
     "ours": "accounts.hashers.OWASPArgon2idHasher",
     "baseline": "django.contrib.auth.hashers.Argon2PasswordHasher",

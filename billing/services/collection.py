@@ -305,10 +305,10 @@ def _apply_remote(invoice: Invoice, remote: Any, actor: str = "system") -> Invoi
             invoice.stripe_hosted_url = hosted
         fields = ["stripe_status", "stripe_hosted_url"]
         transitions = remote.status_transitions
-        if status == "open" and int(remote.attempt_count or 0) > 0:
-            if invoice.payment_failed_at is None:
-                invoice.payment_failed_at = timezone.now()
-                fields.append("payment_failed_at")
+        attempted = status == "open" and int(remote.attempt_count or 0) > 0
+        if attempted and invoice.payment_failed_at is None:
+            invoice.payment_failed_at = timezone.now()
+            fields.append("payment_failed_at")
         invoice.save(update_fields=fields)
         if status == "paid" and invoice.state in UNPAID_STATES:
             paid_at = _from_epoch(getattr(transitions, "paid_at", None)) or timezone.now()

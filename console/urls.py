@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import application_views, lifecycle_views, views
+from console import application_views, billing_views, lifecycle_views, partner_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -19,7 +19,37 @@ urlpatterns = [
         {"action": "resume"},
         name="resume",
     ),
-    path("partner/", views.partner_portal, name="partner"),
+    path("partner/", partner_views.portal, name="partner"),
+    path("partner/<int:partner_id>/", partner_views.overview, name="partner_overview"),
+    path("partner/<int:partner_id>/invoices/", partner_views.invoices, name="partner_invoices"),
+    path(
+        "partner/<int:partner_id>/invoices/<int:pk>/",
+        partner_views.invoice_detail,
+        name="partner_invoice",
+    ),
+    path(
+        "partner/<int:partner_id>/invoices/<int:pk>/pdf/",
+        partner_views.invoice_pdf,
+        name="partner_invoice_pdf",
+    ),
+    path("partner/<int:partner_id>/staff/", partner_views.staff, name="partner_staff"),
+    path("partner/<int:partner_id>/staff/invite/", partner_views.invite, name="partner_invite"),
+    path(
+        "partner/<int:partner_id>/staff/<int:member_id>/remove/",
+        partner_views.remove,
+        name="partner_remove",
+    ),
+    path("billing/", billing_views.overview, name="billing"),
+    path("billing/revenue.csv", billing_views.revenue_csv, name="billing_revenue_csv"),
+    path("billing/outstanding.csv", billing_views.outstanding_csv, name="billing_outstanding_csv"),
+    path("billing/plans/", billing_views.plans, name="billing_plans"),
+    path("billing/plans/price/", billing_views.new_price, name="billing_new_price"),
+    path("billing/events/", billing_views.events, name="billing_events"),
+    path(
+        "billing/invoices/<int:pk>/extension/",
+        billing_views.extension,
+        name="billing_extension",
+    ),
     path("applications/", application_views.application_list, name="applications"),
     path("applications/<int:pk>/", application_views.application_detail, name="application"),
     path("applications/<int:pk>/approve/", application_views.approve, name="approve"),

@@ -1,6 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -20,7 +19,6 @@ from tenants.selectors import (
     partners_of_user,
     summarise,
     tenants_for_console,
-    tenants_of_partner,
 )
 from tenants.tasks import refresh_all_rollups
 
@@ -103,12 +101,3 @@ def refresh_figures(request: HttpRequest) -> HttpResponse:
         request, "Each e-office is recounting its figures in the background; reload in a moment."
     )
     return redirect("console:tenants")
-
-
-@login_required
-def partner_portal(request: HttpRequest) -> HttpResponse:
-    partners = list(partners_of_user(signed_in_user(request)))
-    if not partners:
-        raise PermissionDenied("The partner portal is for partner vendors' staff.")
-    sections = [(partner, list(tenants_of_partner(partner))) for partner in partners]
-    return render(request, "console/partner.html", {"sections": sections})

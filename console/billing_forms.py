@@ -1,0 +1,62 @@
+"""The confirmations the federal billing screens ask for: a new price, a grace extension."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from billing.models import Plan
+from console.forms import OwnIds
+
+
+class PriceForm(OwnIds):
+    """A plan's new prices, in rupees (stored in paisa), from a day on."""
+
+    id_prefix = "price"
+
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), empty_label=None)
+    effective_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Days from this one on are billed at these prices; earlier days keep theirs.",
+    )
+    seat_price = forms.DecimalField(
+        label="Price per active seat per month",
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=2,
+        help_text=(
+            "In the plan's currency (PKR: rupees). An active seat is an officer who signed in "
+            "during the month."
+        ),
+    )
+    included_storage_gb = forms.IntegerField(label="Included storage (GB)", min_value=0)
+    extra_gb_price = forms.DecimalField(
+        label="Price per extra GB per month", min_value=Decimal(0), max_digits=12, decimal_places=2
+    )
+    reason = forms.CharField(
+        max_length=300, help_text="Recorded with the price and in the audit trail."
+    )
+    confirm = forms.BooleanField(
+        label="I understand every tenant on this plan is billed at these prices from that day.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+class ExtensionForm(OwnIds):
+    id_prefix = "extension"
+
+    until = forms.DateField(
+        label="Grace ends on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The e-offices on this invoice stay writable until the end of this day.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Recorded in the billing audit trail.",
+    )
+    confirm = forms.BooleanField(
+        label="I grant the partner more time to pay this invoice.",
+        error_messages={"required": "Tick the box to confirm."},
+    )

@@ -1,0 +1,259 @@
+"""The federal administrators' billing screens: revenue, outstanding and overdue invoices,
+tenants in grace or read-only for non-payment, plans and prices, the billing audit trail, and
+CSV exports. Every action goes through one billing service, which audits it."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.requests import signed_in_user
+from billing.models import Invoice, Plan
+from billing.money import format_money, minor_per_unit, to_minor
+from billing.selectors.dunning import grace_notice_of_invoice, tenants_in_grace
+from billing.selectors.events import billing_events
+from billing.selectors.invoices import outstanding_invoices, revenue_by_partner_and_month
+from billing.selectors.plans import plans_with_prices
+from billing.services.dunning import grant_extension
+from billing.services.exports import record_export
+from billing.services.prices import set_price
+from config.client_address import client_address
+from console.access import federal_admin_required
+from console.billing_forms import ExtensionForm, PriceForm
+from tenants.models import Tenant
+from tenants.selectors import suspension_reason
+
+UNPAID_REASON_PREFIX = "Unpaid invoice"
+
+
+def _suspended_for_non_payment() -> list[tuple[Tenant, str]]:
+    suspended = Tenant.objects.filter(state=Tenant.State.SUSPENDED).order_by("name")
+    found = []
+    for tenant in suspended:
+        reason = suspension_reason(tenant)
+        if UNPAID_REASON_PREFIX.lower() in reason.lower():
+            found.append((tenant, reason))
+    return found
+
+
+@require_GET
+@federal_admin_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Revenue by partner and month, what is outstanding or overdue, and who is in grace or
+    read-only for an unpaid invoice."""
+    today = timezone.localdate()
+    outstanding = list(outstanding_invoices())
+    overdue = [
+        i
+        for i in outstanding
+        if i.state == Invoice.State.OVERDUE or (i.due_on and i.due_on < today)
+    ]
+    context = {
+        "revenue": revenue_by_partner_and_month(),
+        "outstanding": outstanding,
+        "overdue_ids": {i.pk for i in overdue},
+        "outstanding_totals": _totals(outstanding),
+        "overdue_totals": _totals(overdue),
+        "in_grace": tenants_in_grace(),
+        "suspended": _suspended_for_non_payment(),
+        "today": today,
+    }
+    return render(request, "console/billing/overview.html", context)
+
+
+def _totals(invoices: Iterable[Invoice]) -> list[str]:
+    """Sums per currency, formatted ('Rs 1,200.00'); one entry per currency."""
+    sums: dict[str, int] = {}
+    for invoice in invoices:
+        sums[invoice.currency] = sums.get(invoice.currency, 0) + invoice.total_minor
+    return [format_money(amount, currency) for currency, amount in sorted(sums.items())]
+
+
+@require_GET
+@federal_admin_required
+def events(request: HttpRequest) -> HttpResponse:
+    """The billing audit trail, newest first (the latest 200, filtered by action)."""
+    action = request.GET.get("action", "")
+    found = billing_events(action=action or None)
+    context = {
+        "events": list(found[:200]),
+        "action": action,
+        "actions": sorted(set(billing_events().values_list("action", flat=True))),
+    }
+    return render(request, "console/billing/events.html", context)
+
+
+def _major(amount_minor: int, currency: str) -> str:
+    """An amount for a spreadsheet: major units with the currency's decimals, no symbol."""
+    unit = minor_per_unit(currency)
+    return f"{amount_minor / unit:.2f}" if unit != 1 else str(amount_minor)
+
+
+def _csv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@require_GET
+@federal_admin_required
+def revenue_csv(request: HttpRequest) -> HttpResponse:
+    """Revenue by partner and month as CSV; the export is audited."""
+    rows = revenue_by_partner_and_month()
+    record_export(
+        actor=signed_in_user(request).email,
+        what="revenue",
+        rows=len(rows),
+        ip_address=client_address(request),
+    )
+    return _csv(
+        f"revenue-{timezone.localdate():%Y-%m-%d}.csv",
+        ["month", "partner", "currency", "invoices", "invoiced", "paid", "outstanding"],
+        (
+            [
+                f"{r.month:%Y-%m}",
+                r.partner_name,
+                r.currency.upper(),
+                r.invoices,
+                _major(r.invoiced_minor, r.currency),
+                _major(r.paid_minor, r.currency),
+                _major(r.outstanding_minor, r.currency),
+            ]
+            for r in rows
+        ),
+    )
+
+
+@require_GET
+@federal_admin_required
+def outstanding_csv(request: HttpRequest) -> HttpResponse:
+    """Every outstanding invoice as CSV; the export is audited."""
+    invoices = list(outstanding_invoices())
+    record_export(
+        actor=signed_in_user(request).email,
+        what="outstanding",
+        rows=len(invoices),
+        ip_address=client_address(request),
+    )
+    today = timezone.localdate()
+    return _csv(
+        f"outstanding-{today:%Y-%m-%d}.csv",
+        ["number", "partner", "month", "state", "currency", "total", "due_on", "overdue"],
+        (
+            [
+                i.number,
+                i.partner.name,
+                f"{i.period_start:%Y-%m}",
+                i.state,
+                i.currency.upper(),
+                _major(i.total_minor, i.currency),
+                i.due_on.isoformat() if i.due_on else "",
+                "yes"
+                if i.state == Invoice.State.OVERDUE or (i.due_on and i.due_on < today)
+                else "no",
+            ]
+            for i in invoices
+        ),
+    )
+
+
+def _plans_page(
+    request: HttpRequest, *, form: PriceForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "section": "plans",
+        "plans": list(plans_with_prices()),
+        "form": form or PriceForm(initial={"effective_from": _first_of_next_month()}),
+    }
+    return render(request, "console/billing/plans.html", context, status=status)
+
+
+def _first_of_next_month() -> datetime.date:
+    today = timezone.localdate()
+    return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+@require_GET
+@federal_admin_required
+def plans(request: HttpRequest) -> HttpResponse:
+    """Every plan with its prices over time, and the form for a new price."""
+    return _plans_page(request)
+
+
+@require_POST
+@federal_admin_required
+def new_price(request: HttpRequest) -> HttpResponse:
+    """Records a plan's new prices from a day on, after a confirmation; audited."""
+    form = PriceForm(request.POST)
+    if not form.is_valid():
+        return _plans_page(request, form=form, status=400)
+    data = form.cleaned_data
+    plan: Plan = data["plan"]
+    try:
+        set_price(
+            plan=plan,
+            effective_from=data["effective_from"],
+            seat_price_minor=to_minor(data["seat_price"], plan.currency),
+            included_storage_gb=data["included_storage_gb"],
+            extra_gb_price_minor=to_minor(data["extra_gb_price"], plan.currency),
+            actor=signed_in_user(request).email,
+            reason=data["reason"],
+            ip_address=client_address(request),
+        )
+    except ValidationError as refused:
+        form.add_error("effective_from", refused)
+        return _plans_page(request, form=form, status=400)
+    messages.success(
+        request, f"{plan.name} is billed at the new prices from {data['effective_from']:%d %B %Y}."
+    )
+    return redirect("console:billing_plans")
+
+
+def _extension_page(
+    request: HttpRequest, invoice: Invoice, *, form: ExtensionForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "invoice": invoice,
+        "notice": grace_notice_of_invoice(invoice),
+        "form": form or ExtensionForm(),
+    }
+    return render(request, "console/billing/extension.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@federal_admin_required
+def extension(request: HttpRequest, pk: int) -> HttpResponse:
+    """Grants more time to pay an unpaid invoice, after a confirmation; audited."""
+    invoice = get_object_or_404(Invoice.objects.select_related("partner"), pk=pk)
+    if request.method == "GET":
+        return _extension_page(request, invoice)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        return _extension_page(request, invoice, form=form, status=400)
+    try:
+        grant_extension(
+            invoice=invoice,
+            until=form.cleaned_data["until"],
+            actor=signed_in_user(request).email,
+            reason=form.cleaned_data["reason"],
+            ip_address=client_address(request),
+        )
+    except ValidationError as refused:
+        form.add_error("until", refused)
+        return _extension_page(request, invoice, form=form, status=400)
+    messages.success(
+        request, f"{invoice.number}: grace extended to {form.cleaned_data['until']:%d %B %Y}."
+    )
+    return redirect("console:billing")

@@ -1,0 +1,162 @@
+"""The federal billing screens: revenue, arrears, grace, prices, extensions, exports, audit."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from billing.models import BillingEvent, PlanPrice
+from billing.selectors.dunning import grace_notices_for_partner
+from tests.conftest import World, signed_in_client
+from tests.console.billing_data import make_ledger, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_overview_shows_revenue_arrears_and_tenants_in_grace(world: World) -> None:
+    make_ledger(world)
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+
+    html = client.get("/console/billing/").content.decode()
+
+    assert "INV-2026-000902" in html and "INV-2026-000903" in html  # outstanding, both partners
+    assert "Rs 7,200.00" in html  # outstanding over both
+    assert "Test Partner IT" in html and "Other Vendor" in html
+    assert "October 2026" in html and "September 2026" in html  # revenue by month
+    assert world.punjab.tenant.name in html  # in grace: its invoice's payment failed
+    assert "Grant an extension" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/billing/",
+        "/console/billing/plans/",
+        "/console/billing/events/",
+        "/console/billing/revenue.csv",
+        "/console/billing/outstanding.csv",
+    ],
+)
+def test_partner_staff_cannot_open_the_federal_billing_screens(world: World, path: str) -> None:
+    client = signed_in_client(world.control_host, world.partner_user_email)
+
+    assert client.get(path).status_code == 403
+
+
+def test_csv_exports_carry_the_figures_and_are_audited(world: World) -> None:
+    make_ledger(world)
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+
+    revenue = client.get("/console/billing/revenue.csv", REMOTE_ADDR="203.0.113.9")
+    outstanding = client.get("/console/billing/outstanding.csv")
+
+    rows = list(csv.reader(io.StringIO(revenue.content.decode())))
+    assert rows[0] == [
+        "month",
+        "partner",
+        "currency",
+        "invoices",
+        "invoiced",
+        "paid",
+        "outstanding",
+    ]
+    assert ["2026-09", "Test Partner IT", "PKR", "1", "3600.00", "3600.00", "0.00"] in rows
+    assert ["2026-10", "Test Partner IT", "PKR", "1", "3600.00", "0.00", "3600.00"] in rows
+    owed = list(csv.reader(io.StringIO(outstanding.content.decode())))
+    assert {row[0] for row in owed[1:]} == {"INV-2026-000902", "INV-2026-000903"}
+    exports = BillingEvent.objects.filter(action="export_csv").order_by("id")
+    assert [e.detail["export"] for e in exports] == ["revenue", "outstanding"]
+    assert exports[0].actor == world.federal_admin_email
+    assert exports[0].ip_address == "203.0.113.9"
+
+
+def _price_form(ledger_plan_pk: int, effective_from: datetime.date, **extra: str) -> dict[str, str]:
+    return {
+        "plan": str(ledger_plan_pk),
+        "effective_from": effective_from.isoformat(),
+        "seat_price": "1500.00",
+        "included_storage_gb": "60",
+        "extra_gb_price": "75.50",
+        "reason": "Revised rates for 2027",
+        **extra,
+    }
+
+
+def test_a_new_price_needs_a_confirmation_and_is_recorded_and_audited(world: World) -> None:
+    ledger = make_ledger(world)
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+    day = datetime.date(2027, 1, 1)
+
+    unconfirmed = client.post("/console/billing/plans/price/", _price_form(ledger.plan.pk, day))
+    assert unconfirmed.status_code == 400
+    assert not PlanPrice.objects.filter(plan=ledger.plan, effective_from=day).exists()
+
+    done = client.post(
+        "/console/billing/plans/price/", _price_form(ledger.plan.pk, day, confirm="on"), follow=True
+    )
+
+    price = PlanPrice.objects.get(plan=ledger.plan, effective_from=day)
+    assert (price.seat_price_minor, price.included_storage_gb, price.extra_gb_price_minor) == (
+        150_000,
+        60,
+        7_550,
+    )
+    assert price.recorded_by == world.federal_admin_email
+    assert "billed at the new prices from 01 January 2027" in done.content.decode()
+    event = BillingEvent.objects.get(action="price_set")
+    assert event.detail["effective_from"] == "2027-01-01" and event.ip_address == "127.0.0.1"
+    assert "Rs 1,500.00" in client.get("/console/billing/plans/").content.decode()
+
+
+def test_a_price_for_a_month_already_invoiced_is_refused(world: World) -> None:
+    ledger = make_ledger(world)
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+
+    refused = client.post(
+        "/console/billing/plans/price/",
+        _price_form(ledger.plan.pk, datetime.date(2026, 10, 15), confirm="on"),
+    )
+
+    assert refused.status_code == 400
+    assert "already invoiced for October 2026" in refused.content.decode()
+    assert not PlanPrice.objects.filter(effective_from=datetime.date(2026, 10, 15)).exists()
+    assert not BillingEvent.objects.filter(action="price_set").exists()
+
+
+def test_an_extension_moves_the_end_of_grace_and_is_audited(world: World) -> None:
+    ledger = make_ledger(world)
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+    until = timezone.localdate() + datetime.timedelta(days=40)
+    url = f"/console/billing/invoices/{ledger.unpaid.pk}/extension/"
+
+    assert client.get(url).status_code == 200
+    unconfirmed = client.post(url, {"until": until.isoformat(), "reason": "Budget release"})
+    assert unconfirmed.status_code == 400
+    client.post(url, {"until": until.isoformat(), "reason": "Budget release", "confirm": "on"})
+
+    [notice] = grace_notices_for_partner(world.partner)
+    assert notice.ends_on == until
+    event = BillingEvent.objects.get(action="grace_extended")
+    assert event.invoice == ledger.unpaid and event.actor == world.federal_admin_email
+    assert "grace_extended" in client.get("/console/billing/events/").content.decode()
+
+
+def test_an_extension_is_refused_for_a_paid_invoice_and_to_partner_staff(world: World) -> None:
+    ledger = make_ledger(world)
+    federal = signed_in_client(world.control_host, world.federal_admin_email)
+    owner = signed_in_client(world.control_host, world.partner_user_email)
+    billing = signed_in_client(world.control_host, staff(world, "billing", "bilal").email)
+    until = (timezone.localdate() + datetime.timedelta(days=40)).isoformat()
+    form = {"until": until, "reason": "Because", "confirm": "on"}
+
+    paid = federal.post(f"/console/billing/invoices/{ledger.paid.pk}/extension/", form)
+    by_owner = owner.post(f"/console/billing/invoices/{ledger.unpaid.pk}/extension/", form)
+    by_billing = billing.post(f"/console/billing/invoices/{ledger.unpaid.pk}/extension/", form)
+
+    assert paid.status_code == 400 and "no grace to extend" in paid.content.decode()
+    assert by_owner.status_code == 403 and by_billing.status_code == 403
+    assert not BillingEvent.objects.filter(action="grace_extended").exists()

@@ -1,4 +1,5 @@
-"""The confirmations the federal billing screens ask for: a new price, a grace extension."""
+"""The confirmations the federal billing screens ask for: a new price, a grace extension, a
+tenant's change of plan or partner."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django import forms
 
 from billing.models import Plan
 from console.forms import OwnIds
+from tenants.models import Partner
 
 
 class PriceForm(OwnIds):
@@ -58,5 +60,35 @@ class ExtensionForm(OwnIds):
     )
     confirm = forms.BooleanField(
         label="I grant the partner more time to pay this invoice.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+class ChangePlanForm(OwnIds):
+    id_prefix = "plan_change"
+
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), empty_label=None)
+    effective_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Days from this one on are billed on the new plan; a past day takes effect now.",
+    )
+    reason = forms.CharField(max_length=300, help_text="Recorded in the billing audit trail.")
+    confirm = forms.BooleanField(
+        label="I understand the partner is billed on this plan from that day.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+class ChangePartnerForm(OwnIds):
+    id_prefix = "partner_change"
+
+    partner = forms.ModelChoiceField(queryset=Partner.objects.all(), empty_label=None)
+    effective_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Each partner is billed for its own days of the month.",
+    )
+    reason = forms.CharField(max_length=300, help_text="Recorded in the billing audit trail.")
+    confirm = forms.BooleanField(
+        label="I understand the new partner operates and pays for this e-office from that day.",
         error_messages={"required": "Tick the box to confirm."},
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,12 +23,16 @@ from billing.selectors.dunning import grace_notice_of_invoice, tenants_in_grace
 from billing.selectors.events import billing_events
 from billing.selectors.invoices import outstanding_invoices, revenue_by_partner_and_month
 from billing.selectors.plans import plans_with_prices
+from billing.selectors.terms import term_on, terms_of
 from billing.services.dunning import grant_extension
 from billing.services.exports import record_export
 from billing.services.prices import set_price
+from billing.services.terms import change_partner, change_plan
 from config.client_address import client_address
 from console.access import federal_admin_required
-from console.billing_forms import ExtensionForm, PriceForm
+from console.billing_forms import ChangePartnerForm, ChangePlanForm, ExtensionForm, PriceForm
+from console.feedback import report_refusal
+from console.forms import OwnIds
 from tenants.models import Tenant
 from tenants.selectors import suspension_reason
 
@@ -257,3 +262,65 @@ def extension(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"{invoice.number}: grace extended to {form.cleaned_data['until']:%d %B %Y}."
     )
     return redirect("console:billing")
+
+
+def billing_panel_context(tenant: Tenant) -> dict[str, Any]:
+    """What templates/console/_billing_panel.html needs besides `t`: the tenant's terms
+    (newest first) and unbound forms to change its plan or partner, dated today."""
+    today = timezone.localdate()
+    current = term_on(tenant, today)
+    return {
+        "terms": list(terms_of(tenant).order_by("-effective_from", "-id")[:12]),
+        "term_now": current,
+        "plan_form": ChangePlanForm(
+            initial={"effective_from": today, "plan": current.plan_id if current else None}
+        ),
+        "partner_form": ChangePartnerForm(
+            initial={"effective_from": today, "partner": tenant.partner_id}
+        ),
+    }
+
+
+def _change_term(request: HttpRequest, pk: int, form: OwnIds, what: str) -> HttpResponse:
+    """Runs a confirmed change of plan or partner and returns to the tenant's page."""
+    tenant = get_object_or_404(Tenant, pk=pk)
+    if not form.is_valid():
+        errors = [
+            str(error) if field in {"__all__", "confirm"} else f"{form[field].label}: {error}"
+            for field, field_errors in form.errors.items()
+            for error in field_errors
+        ]
+        messages.error(request, "Nothing was done. " + " ".join(errors))
+        return redirect("console:tenant", pk=tenant.pk)
+    data = form.cleaned_data
+    common = {
+        "tenant": tenant,
+        "effective_from": data["effective_from"],
+        "actor": signed_in_user(request).email,
+        "reason": data["reason"],
+        "ip_address": client_address(request),
+    }
+    try:
+        if what == "plan":
+            change_plan(plan=data["plan"], **common)
+            done = f"{tenant.name} is billed on {data['plan'].name}"
+        else:
+            change_partner(partner=data["partner"], **common)
+            done = f"{tenant.name} is billed to {data['partner'].name}"
+    except ValidationError as refused:
+        report_refusal(request, refused)
+    else:
+        messages.success(request, f"{done} from {data['effective_from']:%d %B %Y}.")
+    return redirect("console:tenant", pk=tenant.pk)
+
+
+@require_POST
+@federal_admin_required
+def change_tenant_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_term(request, pk, ChangePlanForm(request.POST), "plan")
+
+
+@require_POST
+@federal_admin_required
+def change_tenant_partner(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_term(request, pk, ChangePartnerForm(request.POST), "partner")

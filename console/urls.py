@@ -59,6 +59,8 @@ urlpatterns = [
         application_views.provisioning_panel,
         name="provisioning",
     ),
+    path("tenants/<int:pk>/plan/", billing_views.change_tenant_plan, name="change_plan"),
+    path("tenants/<int:pk>/partner/", billing_views.change_tenant_partner, name="change_partner"),
     path("tenants/<int:pk>/retry/", application_views.retry, name="retry"),
     path("tenants/<int:pk>/archive/", lifecycle_views.archive, name="archive"),
     path("tenants/<int:pk>/archive/card/", lifecycle_views.archive_card, name="archive_card"),

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from accounts.requests import signed_in_user
 from billing.selectors import plan_of
 from console.access import federal_admin_required
+from console.billing_views import billing_panel_context
 from console.feedback import report_refusal
 from console.forms import LifecycleActionForm, ResumeForm
 from console.lifecycle_views import archive_context
@@ -54,6 +55,7 @@ def _render_detail(
         "resume_form": ResumeForm(),
         "progress": provisioning_progress(tenant),
         **archive_context(tenant),
+        **billing_panel_context(tenant),
     }
     if bound is not None:
         context["resume_form" if isinstance(bound, ResumeForm) else "suspend_form"] = bound

@@ -183,6 +183,23 @@ def record_event(*, tenant: Tenant, actor: str, reason: str) -> TenantEvent:
 
 
 @transaction.atomic
+def set_partner(*, tenant: Tenant, partner: Partner, actor: str, reason: str = "") -> Tenant:
+    """Makes `partner` the one that operates the tenant now, recorded in its history.
+
+    (Minimal version written by the portal helper for billing's change of partner; the ledger
+    helper's version replaces it.)
+    """
+    Tenant.objects.filter(pk=tenant.pk).update(partner=partner)
+    tenant.refresh_from_db()
+    record_event(
+        tenant=tenant,
+        actor=actor,
+        reason=f"Operated by {partner.name} from now on" + (f": {reason}" if reason else "."),
+    )
+    return tenant
+
+
+@transaction.atomic
 def create_partner(*, name: str, contact_email: str) -> Partner:
     return Partner.objects.create(name=name, contact_email=contact_email)
 

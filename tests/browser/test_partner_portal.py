@@ -1,0 +1,166 @@
+"""The partner portal in Chromium: billing staff see their e-offices and invoices and download
+a PDF; support staff see the e-offices and no amount anywhere."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+from pytest_django import DjangoDbBlocker
+
+from accounts.services import create_account
+from billing.models import BillingTerm, Invoice, InvoiceLine, Plan, PlanPrice, UsageRecord
+from tenants.models import Partner
+from tenants.services import add_partner_member, create_partner
+from tests.browser.test_sign_in import office_screen, sign_in
+from tests.conftest import PASSWORD, TestTenant, World, make_test_tenant
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+
+@dataclass
+class Vendor:
+    partner: Partner
+    office: TestTenant
+    billing_email: str
+    support_email: str
+    invoice: Invoice
+
+
+@pytest.fixture(scope="module")
+def vendor(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Vendor]:
+    """A partner of its own with one e-office, a month of usage and a paid invoice, committed
+    so the server's threads see them (paid: it adds nothing outstanding to other tests)."""
+    with django_db_blocker.unblock():
+        partner = create_partner(name="Browser Vendor IT", contact_email="ops@bvendor.example")
+        office = make_test_tenant(
+            subdomain="bvendor", name="Test Balochistan", partner=partner, officers=0
+        )
+        emails = {}
+        for role, name in (("billing", "Bushra Billing"), ("support", "Saad Support")):
+            email = f"{role}@bvendor.example"
+            user = create_account(email=email, full_name=name, password=PASSWORD)
+            add_partner_member(partner=partner, user=user, role=role, invited_by="test-suite")
+            emails[role] = email
+        plan = Plan.objects.get(code="standard")
+        price = PlanPrice.objects.filter(plan=plan).order_by("-effective_from").first()
+        assert price is not None
+        BillingTerm.objects.create(
+            tenant=office.tenant,
+            partner=partner,
+            plan=plan,
+            effective_from=datetime.date(2026, 9, 1),
+            recorded_by="test-suite",
+        )
+        for day in range(1, 31):
+            UsageRecord.objects.create(
+                tenant=office.tenant,
+                day=datetime.date(2026, 9, day),
+                officers=40,
+                officers_active=12,
+                officers_active_month=25,
+                storage_bytes=61_200_000_000,
+            )
+        invoice = Invoice.objects.create(
+            partner=partner,
+            period_start=datetime.date(2026, 9, 1),
+            period_end=datetime.date(2026, 9, 30),
+            currency="pkr",
+            state=Invoice.State.PAID,
+            number="INV-2026-000777",
+            subtotal_minor=3_066_000,
+            total_minor=3_066_000,
+            finalised_at=timezone.now(),
+            due_on=datetime.date(2026, 10, 15),
+            paid_at=timezone.now(),
+            stripe_hosted_url="https://invoice.stripe.example/i/in_777",
+        )
+        InvoiceLine.objects.create(
+            invoice=invoice,
+            position=0,
+            tenant=office.tenant,
+            description="Test Balochistan, September 2026",
+            plan=plan,
+            price=price,
+            first_day=datetime.date(2026, 9, 1),
+            last_day=datetime.date(2026, 9, 30),
+            days=30,
+            month_days=30,
+            seats=25,
+            seat_amount_minor=3_000_000,
+            storage_gb=Decimal("61.200"),
+            storage_over_gb=Decimal("11.200"),
+            storage_amount_minor=66_000,
+            amount_minor=3_066_000,
+            trace={"usage_record_ids": [], "days": []},
+        )
+    yield Vendor(
+        partner=partner,
+        office=office,
+        billing_email=emails["billing"],
+        support_email=emails["support"],
+        invoice=invoice,
+    )
+
+
+def signed_in(browser: Browser, base: str, email: str) -> Page:
+    page = office_screen(browser).new_page()
+    page.goto(f"{base}/accounts/login/")
+    sign_in(page, email)
+    return page
+
+
+def test_billing_staff_see_tenants_and_invoices_and_download_a_pdf(
+    vendor: Vendor, server_port: int, browser: Browser, artifacts: Path
+) -> None:
+    base = f"http://localhost:{server_port}"
+    page = signed_in(browser, base, vendor.billing_email)
+
+    expect(page.get_by_role("heading", name="Browser Vendor IT")).to_be_visible()
+    table = page.get_by_role("table").first
+    expect(table).to_contain_text("Test Balochistan")
+    expect(table).to_contain_text("Standard")
+    page.screenshot(path=artifacts / "partner-overview.png", full_page=True)
+
+    page.get_by_role("link", name="Invoices", exact=True).click()
+    row = page.get_by_role("row").filter(has_text="INV-2026-000777")
+    expect(row).to_contain_text("Rs 30,660.00")
+    expect(row).to_contain_text("Paid")
+    page.screenshot(path=artifacts / "partner-invoices.png", full_page=True)
+
+    row.get_by_role("link", name="INV-2026-000777").click()
+    expect(page.get_by_role("heading", name="Lines")).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("25 \N{MULTIPLICATION SIGN} Rs 1,200.00")
+    page.screenshot(path=artifacts / "partner-invoice.png", full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == "INV-2026-000777.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    page.context.close()
+
+
+def test_support_staff_see_tenants_and_no_amounts(
+    vendor: Vendor, server_port: int, browser: Browser, artifacts: Path
+) -> None:
+    base = f"http://localhost:{server_port}"
+    page = signed_in(browser, base, vendor.support_email)
+
+    expect(page.get_by_role("table").first).to_contain_text("Test Balochistan")
+    expect(page.get_by_role("link", name="Invoices", exact=True)).to_have_count(0)
+    assert "Rs " not in page.locator("body").inner_text()
+    page.screenshot(path=artifacts / "partner-support.png", full_page=True)
+
+    refused = page.goto(f"{base}/console/partner/{vendor.partner.pk}/invoices/")
+    assert refused is not None and refused.status == 403
+    refused = page.goto(
+        f"{base}/console/partner/{vendor.partner.pk}/invoices/{vendor.invoice.pk}/pdf/"
+    )
+    assert refused is not None and refused.status == 403
+    page.context.close()

@@ -12,6 +12,24 @@ from console.forms import OwnIds
 from tenants.models import Partner
 
 
+class DateInput(forms.DateInput):
+    """A date typed as dd/mm/yyyy (the platform's first input format, config/formats), not
+    the browser's date picker, whose order follows the browser's locale."""
+
+    input_type = "text"
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "placeholder": "dd/mm/yyyy",
+                "class": "date-input",
+                "size": "10",
+            }
+        )
+
+
 class PriceForm(OwnIds):
     """A plan's new prices, in rupees (stored in paisa), from a day on."""
 
@@ -19,7 +37,7 @@ class PriceForm(OwnIds):
 
     plan = forms.ModelChoiceField(queryset=Plan.objects.all(), empty_label=None)
     effective_from = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Days from this one on are billed at these prices; earlier days keep theirs.",
     )
     seat_price = forms.DecimalField(
@@ -50,7 +68,7 @@ class ExtensionForm(OwnIds):
 
     until = forms.DateField(
         label="Grace ends on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="The e-offices on this invoice stay writable until the end of this day.",
     )
     reason = forms.CharField(
@@ -69,7 +87,7 @@ class ChangePlanForm(OwnIds):
 
     plan = forms.ModelChoiceField(queryset=Plan.objects.all(), empty_label=None)
     effective_from = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Days from this one on are billed on the new plan; a past day takes effect now.",
     )
     reason = forms.CharField(max_length=300, help_text="Recorded in the billing audit trail.")
@@ -84,7 +102,7 @@ class ChangePartnerForm(OwnIds):
 
     partner = forms.ModelChoiceField(queryset=Partner.objects.all(), empty_label=None)
     effective_from = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Each partner is billed for its own days of the month.",
     )
     reason = forms.CharField(max_length=300, help_text="Recorded in the billing audit trail.")

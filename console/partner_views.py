@@ -49,10 +49,14 @@ APPLICATION_STATES = (
 )
 
 
+USAGE_WINDOW_DAYS = 40  # as far back as usage collection back-fills missing days
+
+
 @dataclass(frozen=True)
 class TenantRow:
-    """One e-office of the partner as the overview shows it; usage figures are None when no
-    day of the month has been recorded yet."""
+    """One e-office of the partner as the overview shows it, with the figures of its latest
+    recorded day (seats: officers who signed in from the 1st of that day's month to it);
+    None when no day of the last USAGE_WINDOW_DAYS is recorded."""
 
     tenant: Tenant
     plan: Plan | None
@@ -107,7 +111,8 @@ def overview(request: HttpRequest, membership: PartnerMembership) -> HttpRespons
     running = [t for t in tenants if t.state not in APPLICATION_STATES]
     today = timezone.localdate()
     ids = [t.pk for t in running]
-    usage = usage_for_tenants(ids, today.replace(day=1), today)
+    # The latest recorded day of each (collection runs nightly: today's figures come tomorrow).
+    usage = usage_for_tenants(ids, today - datetime.timedelta(days=USAGE_WINDOW_DAYS), today)
     active = last_active_days(ids)
     rows = []
     for tenant in running:

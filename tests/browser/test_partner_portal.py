@@ -16,10 +16,12 @@ from pytest_django import DjangoDbBlocker
 
 from accounts.services import create_account
 from billing.models import BillingTerm, Invoice, InvoiceLine, Plan, PlanPrice, UsageRecord
+from billing.services.plans import assign_plan
 from tenants.models import Partner
 from tenants.services import add_partner_member, create_partner
+from tests import conftest
 from tests.browser.test_sign_in import office_screen, sign_in
-from tests.conftest import PASSWORD, TestTenant, World, make_test_tenant
+from tests.conftest import PASSWORD, World, make_test_tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -27,7 +29,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 @dataclass
 class Vendor:
     partner: Partner
-    office: TestTenant
+    office: conftest.TestTenant
+    owner_email: str
     billing_email: str
     support_email: str
     invoice: Invoice
@@ -43,7 +46,11 @@ def vendor(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Vendor]
             subdomain="bvendor", name="Test Balochistan", partner=partner, officers=0
         )
         emails = {}
-        for role, name in (("billing", "Bushra Billing"), ("support", "Saad Support")):
+        for role, name in (
+            ("owner", "Omar Owner"),
+            ("billing", "Bushra Billing"),
+            ("support", "Saad Support"),
+        ):
             email = f"{role}@bvendor.example"
             user = create_account(email=email, full_name=name, password=PASSWORD)
             add_partner_member(partner=partner, user=user, role=role, invited_by="test-suite")
@@ -58,10 +65,12 @@ def vendor(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Vendor]
             effective_from=datetime.date(2026, 9, 1),
             recorded_by="test-suite",
         )
-        for day in range(1, 31):
+        assign_plan(tenant=office.tenant, plan=plan, actor="test-suite")
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        for back in range(10):
             UsageRecord.objects.create(
                 tenant=office.tenant,
-                day=datetime.date(2026, 9, day),
+                day=yesterday - datetime.timedelta(days=back),
                 officers=40,
                 officers_active=12,
                 officers_active_month=25,
@@ -103,6 +112,7 @@ def vendor(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Vendor]
     yield Vendor(
         partner=partner,
         office=office,
+        owner_email=emails["owner"],
         billing_email=emails["billing"],
         support_email=emails["support"],
         invoice=invoice,
@@ -126,6 +136,7 @@ def test_billing_staff_see_tenants_and_invoices_and_download_a_pdf(
     table = page.get_by_role("table").first
     expect(table).to_contain_text("Test Balochistan")
     expect(table).to_contain_text("Standard")
+    expect(table).to_contain_text("61.20 GB")
     page.screenshot(path=artifacts / "partner-overview.png", full_page=True)
 
     page.get_by_role("link", name="Invoices", exact=True).click()
@@ -163,4 +174,53 @@ def test_support_staff_see_tenants_and_no_amounts(
         f"{base}/console/partner/{vendor.partner.pk}/invoices/{vendor.invoice.pk}/pdf/"
     )
     assert refused is not None and refused.status == 403
+    page.context.close()
+
+
+def test_the_owner_invites_and_removes_staff_with_a_confirmation(
+    vendor: Vendor, server_port: int, browser: Browser, artifacts: Path
+) -> None:
+    base = f"http://localhost:{server_port}"
+    page = signed_in(browser, base, vendor.owner_email)
+
+    page.get_by_role("link", name="Staff", exact=True).click()
+    page.get_by_label("E-mail").fill("new.clerk@bvendor.example")
+    page.get_by_label("Full name").fill("Nida Clerk")
+    page.get_by_label("Role").select_option("support")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.locator(".messages")).to_contain_text("new.clerk@bvendor.example is on the staff")
+    page.screenshot(path=artifacts / "partner-staff.png", full_page=True)
+
+    row = page.get_by_role("row").filter(has_text="new.clerk@bvendor.example")
+    row.get_by_text("Remove…").click()
+    row.get_by_label("I understand they lose access at once").check()
+    page.screenshot(path=artifacts / "partner-staff-remove.png", full_page=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Remove Nida Clerk").click()
+    expect(page.locator(".messages")).to_contain_text("is no longer on the staff")
+    expect(page.get_by_role("heading", name="Former staff")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="new.clerk@bvendor.example")).to_contain_text(
+        f"by {vendor.owner_email}"
+    )
+    page.context.close()
+
+
+def test_the_federal_billing_screens_in_chromium(
+    vendor: Vendor, world: World, server_port: int, browser: Browser, artifacts: Path
+) -> None:
+    base = f"http://localhost:{server_port}"
+    page = signed_in(browser, base, world.federal_admin_email)
+
+    page.get_by_role("link", name="Billing", exact=True).click()
+    expect(page.get_by_role("heading", name="Revenue by partner and month")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Browser Vendor IT").first).to_contain_text(
+        "Rs 30,660.00"
+    )
+    page.screenshot(path=artifacts / "federal-billing.png", full_page=True)
+    page.get_by_role("link", name="Plans and prices").click()
+    expect(page.get_by_role("heading", name="New price")).to_be_visible()
+    page.screenshot(path=artifacts / "federal-plans.png", full_page=True)
+    page.goto(f"{base}/console/tenants/{vendor.office.tenant.pk}/")
+    expect(page.get_by_role("heading", name="Change the partner")).to_be_visible()
+    page.locator("#billing").screenshot(path=artifacts / "federal-tenant-billing.png")
     page.context.close()

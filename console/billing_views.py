@@ -17,11 +17,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.requests import signed_in_user
+from billing.invoice_pdf import render_invoice_pdf
 from billing.models import Invoice, Plan
 from billing.money import format_money, minor_per_unit, to_minor
 from billing.selectors.dunning import grace_notice_of_invoice, tenants_in_grace
 from billing.selectors.events import billing_events
-from billing.selectors.invoices import outstanding_invoices, revenue_by_partner_and_month
+from billing.selectors.invoices import (
+    invoice_events,
+    outstanding_invoices,
+    revenue_by_partner_and_month,
+)
 from billing.selectors.plans import plans_with_prices
 from billing.selectors.terms import term_on, terms_of
 from billing.services.dunning import grant_extension
@@ -324,3 +329,34 @@ def change_tenant_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @federal_admin_required
 def change_tenant_partner(request: HttpRequest, pk: int) -> HttpResponse:
     return _change_term(request, pk, ChangePartnerForm(request.POST), "partner")
+
+
+@require_GET
+@federal_admin_required
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any partner's invoice (drafts included) with its lines and its full audit trail."""
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("partner", "replaces").prefetch_related(
+            "lines__tenant", "lines__plan", "lines__price"
+        ),
+        pk=pk,
+    )
+    context = {
+        "invoice": invoice,
+        "lines": list(invoice.lines.all()),
+        "replaced_by": getattr(invoice, "replaced_by", None),
+        "events": list(invoice_events(invoice)),
+        "notice": grace_notice_of_invoice(invoice),
+        "show_addresses": True,
+    }
+    return render(request, "console/billing/invoice_detail.html", context)
+
+
+@require_GET
+@federal_admin_required
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(Invoice.objects.select_related("partner"), pk=pk)
+    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+    name = invoice.number or f"draft-{invoice.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response

@@ -23,6 +23,7 @@ from billing.models import Plan, Subscription
 from billing.selectors.dunning import grace_notices_for_partner
 from billing.selectors.invoices import (
     estimate_running_month,
+    invoice_events,
     invoice_of_partner,
     invoices_of_partner,
 )
@@ -166,6 +167,7 @@ def invoice_detail(request: HttpRequest, membership: PartnerMembership, pk: int)
         "invoice": invoice,
         "lines": list(invoice.lines.all()),
         "replaced_by": getattr(invoice, "replaced_by", None),
+        "events": list(invoice_events(invoice)),
     }
     return render(request, "console/partner/invoice_detail.html", context)
 

@@ -45,6 +45,8 @@ urlpatterns = [
     path("billing/plans/", billing_views.plans, name="billing_plans"),
     path("billing/plans/price/", billing_views.new_price, name="billing_new_price"),
     path("billing/events/", billing_views.events, name="billing_events"),
+    path("billing/invoices/<int:pk>/", billing_views.invoice_detail, name="billing_invoice"),
+    path("billing/invoices/<int:pk>/pdf/", billing_views.invoice_pdf, name="billing_invoice_pdf"),
     path(
         "billing/invoices/<int:pk>/extension/",
         billing_views.extension,

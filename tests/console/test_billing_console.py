@@ -224,3 +224,26 @@ def test_partner_staff_cannot_change_a_tenants_plan_or_partner(world: World) -> 
 
     assert plan.status_code == 403 and partner.status_code == 403
     assert not BillingEvent.objects.filter(action__in=["plan_changed", "partner_changed"]).exists()
+
+
+def test_the_federal_invoice_page_shows_lines_history_and_pdf_of_any_partner(world: World) -> None:
+    ledger = make_ledger(world)
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+    until = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    client.post(
+        f"/console/billing/invoices/{ledger.other_invoice.pk}/extension/",
+        {"until": until, "reason": "Budget release", "confirm": "on"},
+    )
+
+    page = client.get(f"/console/billing/invoices/{ledger.other_invoice.pk}/")
+    pdf = client.get(f"/console/billing/invoices/{ledger.other_invoice.pk}/pdf/")
+    by_partner = signed_in_client(world.control_host, world.partner_user_email).get(
+        f"/console/billing/invoices/{ledger.unpaid.pk}/"
+    )
+
+    html = page.content.decode()
+    assert "INV-2026-000903" in html and "Other Vendor" in html
+    assert world.sindh.tenant.name in html  # its line
+    assert "grace_extended" in html and "Budget release" in html and "127.0.0.1" in html
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert by_partner.status_code == 403

@@ -71,6 +71,7 @@ def test_billing_staff_see_invoices_with_status_stripe_link_and_pdf(world: World
     assert "Paid" in html and "Finalised" in html
     assert detail.status_code == 200
     assert world.punjab.tenant.name in detail.content.decode()
+    assert "Rs 1,200.00" in detail.content.decode()  # the seat price of its line
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert 'filename="INV-2026-000902.pdf"' in pdf["Content-Disposition"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)

@@ -405,6 +405,18 @@ if env_str("TRUSTED_PROXY_COUNT"):
         "list the proxies' addresses or networks in TRUSTED_PROXIES instead."
     )
 
+# --- Stripe -----------------------------------------------------------------------------------
+# (Minimal block written by the portal helper for the partner portal's cards; the stripe helper
+# owns these settings and their production checks.) STRIPE_API_BASE points the library at
+# localstripe in development and tests; empty means the real Stripe.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "" if IS_PRODUCTION else "sk_test_local")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "" if IS_PRODUCTION else "pk_test_local")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+STRIPE_API_VERSION = env_str("STRIPE_API_VERSION", "2026-10-28.endive")
+# Empty: Stripe's own, or localstripe's fake one when STRIPE_API_BASE is set (billing.stripe_api).
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", "")
+
+
 # --- Security headers -------------------------------------------------------------------------
 # Every page; htmx and the few scripts are files in static/, so scripts need no 'unsafe-inline'.
 # Inline style attributes (an office's indent by depth) are allowed; <style> elements are not.

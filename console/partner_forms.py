@@ -1,4 +1,4 @@
-"""The forms of the partner portal's staff page."""
+"""The forms of the partner portal's staff and cards pages."""
 
 from django import forms
 
@@ -26,5 +26,14 @@ class RemoveStaffForm(OwnIds):
 
     confirm = forms.BooleanField(
         label="I understand they lose access to this partner's portal at once.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+class RemoveCardForm(OwnIds):
+    id_prefix = "remove_card"
+
+    confirm = forms.BooleanField(
+        label="I understand invoices can no longer be charged to this card.",
         error_messages={"required": "Tick the box to confirm."},
     )

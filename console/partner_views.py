@@ -5,9 +5,11 @@ anything (404)."""
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from stripe import StripeError
 
 from accounts.requests import signed_in_user
 from billing.invoice_pdf import render_invoice_pdf
@@ -27,10 +30,15 @@ from billing.selectors.invoices import (
     invoice_of_partner,
     invoices_of_partner,
 )
+from billing.selectors.payment_methods import payment_methods_of
 from billing.selectors.usage import last_active_days, usage_for_tenants
+from billing.services import payment_methods
+from billing.stripe_api import stripe_js_origins, stripe_js_url
+from config.client_address import client_address
+from config.security_headers import policy_header
 from console.feedback import report_refusal
 from console.partner_access import MONEY_ROLES, partner_staff_required, sees_money
-from console.partner_forms import InviteStaffForm, RemoveStaffForm
+from console.partner_forms import InviteStaffForm, RemoveCardForm, RemoveStaffForm
 from provisioning.selectors import Progress, provisioning_progress
 from tenants.models import PartnerMembership, Tenant
 from tenants.selectors import (
@@ -40,6 +48,8 @@ from tenants.selectors import (
     tenants_of_partner,
 )
 from tenants.services import invite_partner_staff, remove_partner_staff
+
+log = logging.getLogger(__name__)
 
 # Tenants still on their way to an e-office: the portal shows them as applications.
 APPLICATION_STATES = (
@@ -253,3 +263,124 @@ def remove(request: HttpRequest, membership: PartnerMembership, member_id: int) 
         else:
             messages.success(request, f"{target.user.email} is no longer on the staff.")
     return redirect("console:partner_staff", partner_id=membership.partner_id)
+
+
+def _stripe_trouble(request: HttpRequest, error: StripeError) -> None:
+    log.warning("Stripe refused or was unreachable: %s", error)
+    messages.error(
+        request,
+        "Stripe could not be reached or refused the request; nothing was changed. Try again.",
+    )
+
+
+@require_GET
+@partner_staff_required(roles=MONEY_ROLES)
+def cards(request: HttpRequest, membership: PartnerMembership) -> HttpResponse:
+    """The partner's cards, the default marked, with set-default and remove."""
+    try:
+        found = payment_methods_of(membership.partner)
+        reachable = True
+    except StripeError as error:
+        _stripe_trouble(request, error)
+        found, reachable = [], False
+    context = {
+        **_base_context(membership, "cards"),
+        "cards": found,
+        "reachable": reachable,
+        "remove_form": RemoveCardForm(),
+    }
+    return render(request, "console/partner/cards.html", context)
+
+
+@require_POST
+@partner_staff_required(roles=MONEY_ROLES)
+def card_setup(request: HttpRequest, membership: PartnerMembership) -> HttpResponse:
+    """Starts adding a card: a SetupIntent, and the page where Stripe.js takes the card."""
+    try:
+        secret = payment_methods.start_card_setup(
+            partner=membership.partner,
+            actor=signed_in_user(request).email,
+            ip_address=client_address(request),
+        )
+    except StripeError as error:
+        _stripe_trouble(request, error)
+        return redirect("console:partner_cards", partner_id=membership.partner_id)
+    context = {
+        **_base_context(membership, "cards"),
+        "client_secret": secret,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "stripe_js_url": stripe_js_url(),
+    }
+    response = render(request, "console/partner/card_add.html", context)
+    # This page alone runs Stripe.js: its origins are allowed here and nowhere else.
+    origins = stripe_js_origins()
+    policy = {**settings.SECURE_CSP}
+    for directive in ("script-src", "connect-src", "frame-src"):
+        policy[directive] = [*settings.SECURE_CSP.get(directive, ["'self'"]), *origins]
+    response["Content-Security-Policy"] = policy_header(policy)
+    return response
+
+
+@require_POST
+@partner_staff_required(roles=MONEY_ROLES)
+def card_record(request: HttpRequest, membership: PartnerMembership) -> HttpResponse:
+    """After Stripe.js confirmed the card: records it (re-read from Stripe)."""
+    setup_intent = request.POST.get("setup_intent", "")
+    try:
+        payment_methods.record_setup(
+            partner=membership.partner,
+            setup_intent_id=setup_intent,
+            actor=signed_in_user(request).email,
+            ip_address=client_address(request),
+        )
+    except ValidationError as refused:
+        report_refusal(request, refused)
+    except StripeError as error:
+        _stripe_trouble(request, error)
+    else:
+        messages.success(request, "The card is added.")
+    return redirect("console:partner_cards", partner_id=membership.partner_id)
+
+
+@require_POST
+@partner_staff_required(roles=MONEY_ROLES)
+def card_default(
+    request: HttpRequest, membership: PartnerMembership, payment_method: str
+) -> HttpResponse:
+    try:
+        payment_methods.set_default(
+            partner=membership.partner,
+            payment_method_id=payment_method,
+            actor=signed_in_user(request).email,
+            ip_address=client_address(request),
+        )
+    except StripeError as error:
+        _stripe_trouble(request, error)
+    else:
+        messages.success(request, "Invoices are charged to this card from now on.")
+    return redirect("console:partner_cards", partner_id=membership.partner_id)
+
+
+@require_POST
+@partner_staff_required(roles=MONEY_ROLES)
+def card_remove(
+    request: HttpRequest, membership: PartnerMembership, payment_method: str
+) -> HttpResponse:
+    """Removes a card after a confirmation."""
+    if not RemoveCardForm(request.POST).is_valid():
+        messages.error(request, "Nothing was done. Tick the box to confirm.")
+        return redirect("console:partner_cards", partner_id=membership.partner_id)
+    try:
+        payment_methods.remove(
+            partner=membership.partner,
+            payment_method_id=payment_method,
+            actor=signed_in_user(request).email,
+            ip_address=client_address(request),
+        )
+    except ValidationError as refused:
+        report_refusal(request, refused)
+    except StripeError as error:
+        _stripe_trouble(request, error)
+    else:
+        messages.success(request, "The card is removed.")
+    return redirect("console:partner_cards", partner_id=membership.partner_id)

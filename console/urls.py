@@ -32,6 +32,27 @@ urlpatterns = [
         partner_views.invoice_pdf,
         name="partner_invoice_pdf",
     ),
+    path("partner/<int:partner_id>/cards/", partner_views.cards, name="partner_cards"),
+    path(
+        "partner/<int:partner_id>/cards/setup/",
+        partner_views.card_setup,
+        name="partner_card_setup",
+    ),
+    path(
+        "partner/<int:partner_id>/cards/record/",
+        partner_views.card_record,
+        name="partner_card_record",
+    ),
+    path(
+        "partner/<int:partner_id>/cards/<str:payment_method>/default/",
+        partner_views.card_default,
+        name="partner_card_default",
+    ),
+    path(
+        "partner/<int:partner_id>/cards/<str:payment_method>/remove/",
+        partner_views.card_remove,
+        name="partner_card_remove",
+    ),
     path("partner/<int:partner_id>/staff/", partner_views.staff, name="partner_staff"),
     path("partner/<int:partner_id>/staff/invite/", partner_views.invite, name="partner_invite"),
     path(

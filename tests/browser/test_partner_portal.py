@@ -22,6 +22,7 @@ from tenants.services import add_partner_member, create_partner
 from tests import conftest
 from tests.browser.test_sign_in import office_screen, sign_in
 from tests.conftest import PASSWORD, World, make_test_tenant
+from tests.console.localstripe import localstripe_url, stripe_at_localstripe  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -223,4 +224,39 @@ def test_the_federal_billing_screens_in_chromium(
     page.goto(f"{base}/console/tenants/{vendor.office.tenant.pk}/")
     expect(page.get_by_role("heading", name="Change the partner")).to_be_visible()
     page.locator("#billing").screenshot(path=artifacts / "federal-tenant-billing.png")
+    page.context.close()
+
+
+@pytest.mark.usefixtures("stripe_at_localstripe")
+def test_billing_staff_add_a_card_through_stripe_js(
+    vendor: Vendor, server_port: int, browser: Browser, artifacts: Path
+) -> None:
+    base = f"http://localhost:{server_port}"
+    page = signed_in(browser, base, vendor.billing_email)
+    refusals: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+    page.get_by_role("link", name="Cards", exact=True).click()
+    expect(page.get_by_text("No card yet")).to_be_visible()
+    page.get_by_role("button", name="Add a card").click()
+    card = page.locator("#card-element")
+    card.get_by_placeholder("number").fill("4242424242424242")
+    card.get_by_placeholder("exp_month").fill("12")
+    card.get_by_placeholder("exp_year").fill("30")
+    card.get_by_placeholder("cvc").fill("123")
+    card.get_by_placeholder("postal_code").fill("44000")
+    page.screenshot(path=artifacts / "partner-card-add.png", full_page=True)
+    page.get_by_role("button", name="Save the card").click()
+
+    expect(page.locator(".messages")).to_contain_text("The card is added.")
+    row = page.get_by_role("row").filter(has_text="4242")
+    expect(row).to_contain_text("Default")
+    expect(row).to_contain_text("12/2030")
+    page.screenshot(path=artifacts / "partner-cards.png", full_page=True)
+    assert refusals == []
     page.context.close()

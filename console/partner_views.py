@@ -231,6 +231,7 @@ def invite(request: HttpRequest, membership: PartnerMembership) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             role=form.cleaned_data["role"],
             actor=signed_in_user(request),
+            ip_address=client_address(request),
         )
     except ValidationError as refused:
         form.add_error("email", refused)
@@ -257,7 +258,9 @@ def remove(request: HttpRequest, membership: PartnerMembership, member_id: int) 
         messages.error(request, "Nothing was done. Tick the box to confirm.")
     else:
         try:
-            remove_partner_staff(membership=target, actor=signed_in_user(request))
+            remove_partner_staff(
+                membership=target, actor=signed_in_user(request), ip_address=client_address(request)
+            )
         except ValidationError as refused:
             report_refusal(request, refused)
         else:

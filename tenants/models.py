@@ -40,9 +40,11 @@ class PartnerMembership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     invited_by = models.CharField(max_length=254, help_text="E-mail of who added them.")
+    invited_from = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.CharField(max_length=254, blank=True)
+    removed_from = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["partner", "created_at", "id"]

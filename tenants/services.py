@@ -206,7 +206,7 @@ def create_partner(*, name: str, contact_email: str) -> Partner:
 
 @transaction.atomic
 def add_partner_member(
-    *, partner: Partner, user: User, role: str, invited_by: str
+    *, partner: Partner, user: User, role: str, invited_by: str, ip_address: str | None = None
 ) -> PartnerMembership:
     """Puts a control-plane account on the partner's staff in `role`; refuses (ValidationError)
     an unknown role or someone already on the staff."""
@@ -215,7 +215,7 @@ def add_partner_member(
     if membership_of(user, partner) is not None:
         raise ValidationError(f"{user.email} is already on the staff of {partner.name}.")
     return PartnerMembership.objects.create(
-        partner=partner, user=user, role=role, invited_by=invited_by
+        partner=partner, user=user, role=role, invited_by=invited_by, invited_from=ip_address
     )
 
 
@@ -230,7 +230,13 @@ def control_plane_site() -> invitations.Site:
 
 @transaction.atomic
 def invite_partner_staff(
-    *, partner: Partner, email: str, full_name: str, role: str, actor: User
+    *,
+    partner: Partner,
+    email: str,
+    full_name: str,
+    role: str,
+    actor: User,
+    ip_address: str | None = None,
 ) -> PartnerMembership:
     """The partner's owner adds someone to its staff: their control-plane account (made
     without a password if new), the membership, and an e-mail sent once this commits — a
@@ -248,7 +254,9 @@ def invite_partner_staff(
     new_account = user is None
     if user is None:
         user = create_account(email=email, full_name=full_name.strip())
-    membership = add_partner_member(partner=partner, user=user, role=role, invited_by=actor.email)
+    membership = add_partner_member(
+        partner=partner, user=user, role=role, invited_by=actor.email, ip_address=ip_address
+    )
     site = control_plane_site()
     if new_account or not user.has_usable_password():
         invitations.send_invitation(
@@ -277,7 +285,9 @@ def invite_partner_staff(
 
 
 @transaction.atomic
-def remove_partner_staff(*, membership: PartnerMembership, actor: User) -> PartnerMembership:
+def remove_partner_staff(
+    *, membership: PartnerMembership, actor: User, ip_address: str | None = None
+) -> PartnerMembership:
     """Ends a membership (stamped with who and when, never deleted). Only an owner of the same
     partner may (PermissionDenied); the last owner cannot be removed, so a partner always has
     someone who can manage its staff (ValidationError)."""
@@ -297,7 +307,8 @@ def remove_partner_staff(*, membership: PartnerMembership, actor: User) -> Partn
             )
     membership.removed_at = timezone.now()
     membership.removed_by = actor.email
-    membership.save(update_fields=["removed_at", "removed_by"])
+    membership.removed_from = ip_address
+    membership.save(update_fields=["removed_at", "removed_by", "removed_from"])
     return membership
 
 

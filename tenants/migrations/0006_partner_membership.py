@@ -47,9 +47,11 @@ class Migration(migrations.Migration):
                     "invited_by",
                     models.CharField(help_text="E-mail of who added them.", max_length=254),
                 ),
+                ("invited_from", models.GenericIPAddressField(blank=True, null=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("removed_at", models.DateTimeField(blank=True, null=True)),
                 ("removed_by", models.CharField(blank=True, max_length=254)),
+                ("removed_from", models.GenericIPAddressField(blank=True, null=True)),
                 (
                     "partner",
                     models.ForeignKey(

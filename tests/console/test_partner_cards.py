@@ -3,6 +3,8 @@ remove with a confirmation; audited; never another partner's; support and outsid
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -133,3 +135,18 @@ def test_support_staff_cannot_see_or_add_cards(world: World, path: str) -> None:
 
     assert response.status_code in {403, 405}
     assert support.get(f"/console/partner/{world.partner.pk}/cards/").status_code == 403
+
+
+def test_stripe_unreachable_is_said_and_changes_nothing(world: World, settings: Any) -> None:
+    card = add_card(world.partner)
+    owner = signed_in_client(world.control_host, world.partner_user_email)
+    base = f"/console/partner/{world.partner.pk}/cards/"
+    settings.STRIPE_API_BASE = "http://127.0.0.1:1"  # nobody listens there
+
+    page = owner.get(base)
+    removed = owner.post(f"{base}{card}/remove/", {"confirm": "on"}, follow=True)
+
+    assert page.status_code == 200
+    assert "Stripe could not be reached" in page.content.decode()
+    assert "Stripe could not be reached" in removed.content.decode()
+    assert not BillingEvent.objects.filter(action="card_removed").exists()

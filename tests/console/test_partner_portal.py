@@ -13,8 +13,9 @@ from django.test import Client
 from pypdf import PdfReader
 
 from billing.selectors.invoices import estimate_running_month
-from tenants.models import PartnerMembership
+from tenants.models import PartnerMembership, Tenant
 from tenants.selectors import partner_role
+from tenants.services import register_tenant
 from tests.conftest import World, signed_in_client
 from tests.console.billing_data import make_ledger, record_usage, staff
 
@@ -143,6 +144,7 @@ def test_a_removed_member_loses_the_portal(world: World) -> None:
 
     membership.refresh_from_db()
     assert membership.removed_at is not None and membership.removed_by == world.partner_user_email
+    assert membership.removed_from == "127.0.0.1"
     assert partner_role(billing, world.partner) is None
     assert client.get(base).status_code == 404
     assert client.get("/console/partner/").status_code == 403
@@ -162,6 +164,7 @@ def test_the_owner_invites_staff_who_receive_a_set_password_link(world: World) -
     assert response.status_code == 302
     membership = PartnerMembership.objects.get(user__email="nadia@partner.example")
     assert membership.role == "billing" and membership.invited_by == world.partner_user_email
+    assert membership.invited_from == "127.0.0.1"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["nadia@partner.example"]
@@ -217,3 +220,24 @@ def test_the_estimate_rates_the_running_month_from_recorded_days_only(world: Wor
     expected = round(3 * ledger.price.seat_price_minor * 3 / 30)
     assert estimate.lines[0].seat_amount_minor == expected
     assert estimate.total_minor == expected  # 1 GB stored: within the included storage
+
+
+def test_applications_assigned_to_the_partner_show_where_they_stand(world: World) -> None:
+    register_tenant(
+        name="Test Gilgit",
+        kind=Tenant.Kind.PROVINCE,
+        subdomain="gilgit",
+        partner=world.partner,
+        actor="test-suite",
+    )
+    register_tenant(
+        name="Test Elsewhere", kind=Tenant.Kind.PROVINCE, subdomain="elsewhere", actor="t"
+    )
+    support = staff(world, "support", "sana")
+    client, base = portal_of(world, support.email)
+
+    html = client.get(base).content.decode()
+
+    section = html[html.index("Applications assigned to you") :]
+    assert "Test Gilgit" in section and "Awaiting the federal board" in section
+    assert "Test Elsewhere" not in html

@@ -39,8 +39,8 @@ class Vendor:
 
 @pytest.fixture(scope="module")
 def vendor(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Vendor]:
-    """A partner of its own with one e-office, a month of usage and a paid invoice, committed
-    so the server's threads see them (paid: it adds nothing outstanding to other tests)."""
+    """A partner of its own with one e-office, ten days of usage, a paid invoice and an unpaid
+    one in grace, committed so the server's threads see them."""
     with django_db_blocker.unblock():
         partner = create_partner(name="Browser Vendor IT", contact_email="ops@bvendor.example")
         office = make_test_tenant(
@@ -110,6 +110,39 @@ def vendor(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Vendor]
             amount_minor=3_066_000,
             trace={"usage_record_ids": [], "days": []},
         )
+        # October's, whose payment failed: the grace banner's invoice.
+        unpaid = Invoice.objects.create(
+            partner=partner,
+            period_start=datetime.date(2026, 10, 1),
+            period_end=datetime.date(2026, 10, 31),
+            currency="pkr",
+            state=Invoice.State.FINALISED,
+            number="INV-2026-000778",
+            subtotal_minor=3_100_000,
+            total_minor=3_100_000,
+            finalised_at=timezone.now(),
+            due_on=datetime.date(2026, 11, 15),
+            payment_failed_at=timezone.now() - datetime.timedelta(days=3),
+        )
+        InvoiceLine.objects.create(
+            invoice=unpaid,
+            position=0,
+            tenant=office.tenant,
+            description="Test Balochistan, October 2026",
+            plan=plan,
+            price=price,
+            first_day=datetime.date(2026, 10, 1),
+            last_day=datetime.date(2026, 10, 31),
+            days=31,
+            month_days=31,
+            seats=25,
+            seat_amount_minor=3_000_000,
+            storage_gb=Decimal("62.000"),
+            storage_over_gb=Decimal("12.000"),
+            storage_amount_minor=100_000,
+            amount_minor=3_100_000,
+            trace={"usage_record_ids": [], "days": []},
+        )
     yield Vendor(
         partner=partner,
         office=office,
@@ -138,6 +171,7 @@ def test_billing_staff_see_tenants_and_invoices_and_download_a_pdf(
     expect(table).to_contain_text("Test Balochistan")
     expect(table).to_contain_text("Standard")
     expect(table).to_contain_text("61.20 GB")
+    expect(page.locator(".grace")).to_contain_text("Invoice INV-2026-000778 for Rs 31,000.00")
     page.screenshot(path=artifacts / "partner-overview.png", full_page=True)
 
     page.get_by_role("link", name="Invoices", exact=True).click()
@@ -166,6 +200,7 @@ def test_support_staff_see_tenants_and_no_amounts(
 
     expect(page.get_by_role("table").first).to_contain_text("Test Balochistan")
     expect(page.get_by_role("link", name="Invoices", exact=True)).to_have_count(0)
+    expect(page.locator(".grace")).to_contain_text("An invoice of Browser Vendor IT is unpaid")
     assert "Rs " not in page.locator("body").inner_text()
     page.screenshot(path=artifacts / "partner-support.png", full_page=True)
 
@@ -214,16 +249,31 @@ def test_the_federal_billing_screens_in_chromium(
 
     page.get_by_role("link", name="Billing", exact=True).click()
     expect(page.get_by_role("heading", name="Revenue by partner and month")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text="Browser Vendor IT").first).to_contain_text(
-        "Rs 30,660.00"
-    )
+    revenue = page.get_by_role("row").filter(has_text="Browser Vendor IT")
+    expect(revenue.filter(has_text="September 2026")).to_contain_text("Rs 30,660.00")
     page.screenshot(path=artifacts / "federal-billing.png", full_page=True)
+    page.get_by_role("link", name="INV-2026-000778").first.click()
+    expect(page.get_by_role("heading", name="Lines")).to_be_visible()
+    page.screenshot(path=artifacts / "federal-invoice.png", full_page=True)
+    page.get_by_role("link", name="Grant an extension").click()
+    page.get_by_label("Grace ends on").fill(
+        (timezone.localdate() + datetime.timedelta(days=30)).strftime("%d/%m/%Y")
+    )
+    page.get_by_label("Reason").fill("Budget released late")
+    page.get_by_label("I grant the partner more time").check()
+    page.screenshot(path=artifacts / "federal-extension.png", full_page=True)
+    page.get_by_role("button", name="Grant the extension").click()
+    expect(page.locator(".messages")).to_contain_text("INV-2026-000778: grace extended")
+    page.get_by_role("link", name="Audit trail").click()
+    expect(page.get_by_role("table")).to_contain_text("grace_extended")
+    page.screenshot(path=artifacts / "federal-events.png", full_page=True)
     page.get_by_role("link", name="Plans and prices").click()
     expect(page.get_by_role("heading", name="New price")).to_be_visible()
     page.screenshot(path=artifacts / "federal-plans.png", full_page=True)
     page.goto(f"{base}/console/tenants/{vendor.office.tenant.pk}/")
     expect(page.get_by_role("heading", name="Change the partner")).to_be_visible()
     page.locator("#billing").screenshot(path=artifacts / "federal-tenant-billing.png")
+    page.screenshot(path=artifacts / "federal-tenant.png", full_page=True)
     page.context.close()
 
 

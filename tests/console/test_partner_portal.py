@@ -12,11 +12,12 @@ from django.core import mail
 from django.test import Client
 from pypdf import PdfReader
 
+from accounts.services import create_account
 from billing.selectors.invoices import estimate_running_month
 from tenants.models import PartnerMembership, Tenant
 from tenants.selectors import partner_role
-from tenants.services import register_tenant
-from tests.conftest import World, signed_in_client
+from tenants.services import add_partner_member, register_tenant
+from tests.conftest import PASSWORD, World, signed_in_client
 from tests.console.billing_data import make_ledger, record_usage, staff
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +242,18 @@ def test_applications_assigned_to_the_partner_show_where_they_stand(world: World
     section = html[html.index("Applications assigned to you") :]
     assert "Test Gilgit" in section and "Awaiting the federal board" in section
     assert "Test Elsewhere" not in html
+
+
+def test_an_owner_cannot_remove_a_member_of_another_partner(world: World) -> None:
+    ledger = make_ledger(world)
+    rival = create_account(email="rival@other.example", full_name="Rival", password=PASSWORD)
+    theirs = add_partner_member(
+        partner=ledger.other_partner, user=rival, role="billing", invited_by="test-suite"
+    )
+    owner, base = portal_of(world, world.partner_user_email)
+
+    response = owner.post(f"{base}staff/{theirs.pk}/remove/", {"confirm": "on"})
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.removed_at is None

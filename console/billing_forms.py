@@ -110,3 +110,41 @@ class ChangePartnerForm(OwnIds):
         label="I understand the new partner operates and pays for this e-office from that day.",
         error_messages={"required": "Tick the box to confirm."},
     )
+
+
+class PlanForm(OwnIds):
+    """A plan's name, description, whether it is offered and its grace period."""
+
+    id_prefix = "plan"
+
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(max_length=300, required=False)
+    is_active = forms.BooleanField(label="Offered for new approvals", required=False)
+    grace_days = forms.IntegerField(
+        label="Grace period (days)",
+        min_value=1,
+        max_value=90,
+        help_text="How long an unpaid invoice may stay unpaid before its e-offices are read-only.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand grace periods opened from now on use this length.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+class NewPlanForm(OwnIds):
+    id_prefix = "new_plan"
+
+    code = forms.SlugField(max_length=40, help_text="A short fixed name, e.g. district.")
+    name = forms.CharField(max_length=100)
+    officer_limit = forms.IntegerField(
+        label="Officer accounts it is sized for", min_value=1, max_value=10_000_000
+    )
+    description = forms.CharField(max_length=300, required=False)
+    grace_days = forms.IntegerField(
+        label="Grace period (days)", min_value=1, max_value=90, initial=14
+    )
+    confirm = forms.BooleanField(
+        label="Create the plan (it is offered at once; give it a price before approving on it).",
+        error_messages={"required": "Tick the box to confirm."},
+    )

@@ -31,11 +31,19 @@ from billing.selectors.plans import plans_with_prices
 from billing.selectors.terms import term_on, terms_of
 from billing.services.dunning import grant_extension
 from billing.services.exports import record_export
+from billing.services.plans import create_plan, update_plan
 from billing.services.prices import set_price
 from billing.services.terms import change_partner, change_plan
 from config.client_address import client_address
 from console.access import federal_admin_required
-from console.billing_forms import ChangePartnerForm, ChangePlanForm, ExtensionForm, PriceForm
+from console.billing_forms import (
+    ChangePartnerForm,
+    ChangePlanForm,
+    ExtensionForm,
+    NewPlanForm,
+    PlanForm,
+    PriceForm,
+)
 from console.feedback import report_refusal
 from console.forms import OwnIds
 from tenants.models import Tenant
@@ -179,15 +187,86 @@ def outstanding_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _plan_form(plan: Plan, data: Any = None) -> PlanForm:
+    return PlanForm(
+        data,
+        auto_id=f"plan{plan.pk}_%s",
+        initial={
+            "name": plan.name,
+            "description": plan.description,
+            "is_active": plan.is_active,
+            "grace_days": plan.grace_days,
+        },
+    )
+
+
 def _plans_page(
-    request: HttpRequest, *, form: PriceForm | None = None, status: int = 200
+    request: HttpRequest,
+    *,
+    form: PriceForm | None = None,
+    new_plan_form: NewPlanForm | None = None,
+    bound_plan: tuple[int, PlanForm] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    plans = list(plans_with_prices())
+    edit_forms = {plan.pk: _plan_form(plan) for plan in plans}
+    if bound_plan is not None:
+        edit_forms[bound_plan[0]] = bound_plan[1]
     context = {
         "section": "plans",
-        "plans": list(plans_with_prices()),
+        "plans": [(plan, edit_forms[plan.pk]) for plan in plans],
+        "open_plan": bound_plan[0] if bound_plan else None,
         "form": form or PriceForm(initial={"effective_from": _first_of_next_month()}),
+        "new_plan_form": new_plan_form or NewPlanForm(),
     }
     return render(request, "console/billing/plans.html", context, status=status)
+
+
+@require_POST
+@federal_admin_required
+def new_plan(request: HttpRequest) -> HttpResponse:
+    """Creates a plan after a confirmation; audited."""
+    form = NewPlanForm(request.POST)
+    if not form.is_valid():
+        return _plans_page(request, new_plan_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        plan = create_plan(
+            code=data["code"],
+            name=data["name"],
+            officer_limit=data["officer_limit"],
+            description=data["description"],
+            grace_days=data["grace_days"],
+            actor=signed_in_user(request).email,
+            ip_address=client_address(request),
+        )
+    except ValidationError as refused:
+        form.add_error("code", refused)
+        return _plans_page(request, new_plan_form=form, status=400)
+    messages.success(request, f"{plan.name} is created; give it a price below.")
+    return redirect("console:billing_plans")
+
+
+@require_POST
+@federal_admin_required
+def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Changes a plan's name, offer or grace period after a confirmation; audited."""
+    plan = get_object_or_404(Plan, pk=pk)
+    form = _plan_form(plan, request.POST)
+    if not form.is_valid():
+        return _plans_page(request, bound_plan=(plan.pk, form), status=400)
+    data = form.cleaned_data
+    update_plan(
+        plan=plan,
+        name=data["name"],
+        description=data["description"],
+        is_active=data["is_active"],
+        grace_days=data["grace_days"],
+        actor=signed_in_user(request).email,
+        ip_address=client_address(request),
+    )
+    messages.success(request, f"{data['name']} is saved.")
+    return redirect("console:billing_plans")
 
 
 def _first_of_next_month() -> datetime.date:

@@ -269,6 +269,8 @@ def test_the_federal_billing_screens_in_chromium(
     page.screenshot(path=artifacts / "federal-events.png", full_page=True)
     page.get_by_role("link", name="Plans and prices").click()
     expect(page.get_by_role("heading", name="New price")).to_be_visible()
+    page.get_by_text("Edit Standard…").click()
+    expect(page.locator("#plan1_grace_days, [id$='_grace_days']").first).to_be_visible()
     page.screenshot(path=artifacts / "federal-plans.png", full_page=True)
     page.goto(f"{base}/console/tenants/{vendor.office.tenant.pk}/")
     expect(page.get_by_role("heading", name="Change the partner")).to_be_visible()

@@ -257,3 +257,49 @@ def test_the_federal_invoice_page_shows_lines_history_and_pdf_of_any_partner(wor
     assert "grace_extended" in html and "Budget release" in html and "127.0.0.1" in html
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert by_partner.status_code == 403
+
+
+def test_plans_are_created_and_changed_with_a_confirmation_and_audited(world: World) -> None:
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+    new = {"code": "district", "name": "District", "officer_limit": "500", "grace_days": "21"}
+
+    unconfirmed = client.post("/console/billing/plans/new/", new)
+    client.post("/console/billing/plans/new/", {**new, "confirm": "on"})
+    again = client.post("/console/billing/plans/new/", {**new, "confirm": "on"})
+    district = Plan.objects.get(code="district")
+    client.post(
+        f"/console/billing/plans/{district.pk}/",
+        {"name": "District office", "grace_days": "30", "confirm": "on"},  # not offered
+    )
+
+    assert unconfirmed.status_code == 400 and again.status_code == 400
+    assert "exists already" in again.content.decode()
+    district.refresh_from_db()
+    assert (district.name, district.grace_days, district.is_active) == (
+        "District office",
+        30,
+        False,
+    )
+    created = BillingEvent.objects.get(action="plan_created", detail__plan="district")
+    updated = BillingEvent.objects.get(action="plan_updated", detail__plan="district")
+    assert created.actor == world.federal_admin_email
+    assert updated.detail["changes"]["grace_days"] == [21, 30]
+    assert "District office" in client.get("/console/billing/plans/").content.decode()
+
+
+def test_partner_staff_cannot_create_or_change_plans(world: World) -> None:
+    client = signed_in_client(world.control_host, world.partner_user_email)
+    standard = Plan.objects.get(code="standard")
+
+    created = client.post(
+        "/console/billing/plans/new/",
+        {"code": "mine", "name": "Mine", "officer_limit": "5", "grace_days": "90", "confirm": "on"},
+    )
+    changed = client.post(
+        f"/console/billing/plans/{standard.pk}/",
+        {"name": "Cheap", "grace_days": "90", "is_active": "on", "confirm": "on"},
+    )
+
+    assert created.status_code == 403 and changed.status_code == 403
+    assert not Plan.objects.filter(code="mine").exists()
+    assert Plan.objects.get(code="standard").grace_days == 14

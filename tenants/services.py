@@ -11,11 +11,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
 from accounts import invitations
 from accounts.models import User
 from accounts.services import create_account
-from config.tenancy import use_public_schema
+from config.tenancy import current_schema
 from tenants.lifecycle import Transition, announce, check_transition
 from tenants.models import (
     Application,
@@ -245,10 +246,11 @@ def invite_partner_staff(
     Only an owner of the partner may invite (PermissionDenied otherwise); someone already on
     the staff is refused (ValidationError). The membership records who invited and when.
     """
+    if current_schema() != get_public_schema_name():
+        raise RuntimeError("Partner staff are accounts of the control plane (schema public).")
     owner = membership_of(actor, partner)
     if owner is None or owner.role != PartnerMembership.Role.OWNER:
         raise PermissionDenied("Only an owner of the partner invites its staff.")
-    use_public_schema()  # partner staff are accounts of the control plane
     email = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email__iexact=email).first()
     new_account = user is None

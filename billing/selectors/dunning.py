@@ -67,9 +67,11 @@ def grace_notice_of_invoice(invoice: Invoice) -> GraceNotice | None:
     return _notice(invoice)
 
 
-def _unpaid() -> list[Invoice]:
+def _unpaid(**filters: object) -> list[Invoice]:
     return list(
-        Invoice.objects.filter(state__in=[Invoice.State.FINALISED, Invoice.State.OVERDUE])
+        Invoice.objects.filter(
+            state__in=[Invoice.State.FINALISED, Invoice.State.OVERDUE], **filters
+        )
         .select_related("partner")
         .prefetch_related("lines__plan")
         .order_by("due_on", "number")
@@ -79,16 +81,14 @@ def _unpaid() -> list[Invoice]:
 def grace_notices_for_partner(partner: Partner) -> list[GraceNotice]:
     """The partner's unpaid invoices whose payment failed or whose due date passed, soonest
     end of grace first."""
-    notices = [_notice(i) for i in _unpaid() if i.partner_id == partner.pk]
+    notices = [_notice(i) for i in _unpaid(partner=partner)]
     return sorted((n for n in notices if n), key=lambda n: n.ends_on)
 
 
 def grace_notice_for_tenant(tenant: Tenant) -> GraceNotice | None:
     """The grace notice of the earliest-ending unpaid invoice with a line for the tenant."""
-    invoice_ids = set(
-        InvoiceLine.objects.filter(tenant=tenant).values_list("invoice_id", flat=True)
-    )
-    notices = [_notice(i) for i in _unpaid() if i.pk in invoice_ids]
+    lines = InvoiceLine.objects.filter(tenant=tenant).values("invoice_id")
+    notices = [_notice(i) for i in _unpaid(pk__in=lines)]
     return min((n for n in notices if n), key=lambda n: n.ends_on, default=None)
 
 

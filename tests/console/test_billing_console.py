@@ -10,7 +10,11 @@ import pytest
 from django.utils import timezone
 
 from billing.models import BillingEvent, Plan, PlanPrice
-from billing.selectors.dunning import grace_notices_for_partner
+from billing.selectors.dunning import (
+    grace_notice_for_tenant,
+    grace_notices_for_partner,
+    tenants_in_grace,
+)
 from billing.selectors.plans import plan_of
 from billing.selectors.terms import terms_for_period, terms_of
 from tests.conftest import World, signed_in_client
@@ -303,3 +307,21 @@ def test_partner_staff_cannot_create_or_change_plans(world: World) -> None:
     assert created.status_code == 403 and changed.status_code == 403
     assert not Plan.objects.filter(code="mine").exists()
     assert Plan.objects.get(code="standard").grace_days == 14
+
+
+def test_grace_notices_name_the_tenants_of_the_unpaid_invoice_only(world: World) -> None:
+    ledger = make_ledger(world)
+
+    punjab = grace_notice_for_tenant(world.punjab.tenant)
+    sindh = grace_notice_for_tenant(world.sindh.tenant)
+    in_grace = {row.tenant for row in tenants_in_grace()}
+
+    assert punjab is not None and punjab.number == "INV-2026-000902"
+    assert punjab.ends_on == timezone.localdate(
+        ledger.unpaid.payment_failed_at
+    ) + datetime.timedelta(days=ledger.plan.grace_days)
+    # Sindh's invoice is past its due date: its grace runs from that day.
+    due_on = ledger.other_invoice.due_on
+    assert due_on is not None
+    assert sindh is not None and sindh.ends_on == due_on + datetime.timedelta(days=14)
+    assert {world.punjab.tenant, world.sindh.tenant} <= in_grace

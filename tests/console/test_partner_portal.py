@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from billing.selectors.invoices import estimate_running_month
 from tenants.models import PartnerMembership, Tenant
 from tenants.selectors import partner_role
 from tenants.services import add_partner_member, register_tenant
-from tests.conftest import PASSWORD, World, signed_in_client
+from tests.conftest import PASSWORD, World, client_for, signed_in_client
 from tests.console.billing_data import make_ledger, record_usage, staff
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +258,33 @@ def test_an_owner_cannot_remove_a_member_of_another_partner(world: World) -> Non
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.removed_at is None
+
+
+def test_the_invited_staff_sets_a_password_on_the_control_plane_only_and_signs_in(
+    world: World,
+) -> None:
+    owner, base = portal_of(world, world.partner_user_email)
+    mail.outbox = []
+    owner.post(
+        f"{base}staff/invite/",
+        {"email": "zara@partner.example", "full_name": "Zara Zaidi", "role": "support"},
+    )
+    match = re.search(
+        r"http://localhost(?::\d+)?(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+    )
+    assert match, mail.outbox[0].body
+    path = match.group(1)
+
+    elsewhere = client_for(world.punjab.host).get(path, follow=True)
+    invited = client_for(world.control_host)
+    form = invited.get(path, follow=True)
+    done = invited.post(
+        form.redirect_chain[-1][0],
+        {"password1": "Zara-Sets-2026!", "password2": "Zara-Sets-2026!"},
+    )
+
+    assert "password1" not in elsewhere.content.decode()  # a tenant's host refuses the token
+    assert done.status_code == 302
+    signed_in = signed_in_client(world.control_host, "zara@partner.example", "Zara-Sets-2026!")
+    overview = signed_in.get("/console/partner/", follow=True).content.decode()
+    assert world.punjab.tenant.name in overview and "Rs " not in overview

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -50,6 +51,8 @@ from tenants.models import Tenant
 from tenants.selectors import suspension_reason
 
 UNPAID_REASON_PREFIX = "Unpaid invoice"
+# A partner's name is typed by people: one starting like this would be run as a formula.
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def _suspended_for_non_payment() -> list[tuple[Tenant, str]]:
@@ -112,7 +115,23 @@ def events(request: HttpRequest) -> HttpResponse:
 def _major(amount_minor: int, currency: str) -> str:
     """An amount for a spreadsheet: major units with the currency's decimals, no symbol."""
     unit = minor_per_unit(currency)
-    return f"{amount_minor / unit:.2f}" if unit != 1 else str(amount_minor)
+    return f"{Decimal(amount_minor) / unit:.2f}" if unit != 1 else str(amount_minor)
+
+
+def _cell(value: object) -> object:
+    """A value a spreadsheet will not run: text that starts like a formula is quoted (an
+    amount such as -12.00 stays a number)."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        Decimal(value)
+    except ArithmeticError:
+        return False
+    return True
 
 
 def _csv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
@@ -121,7 +140,7 @@ def _csv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> 
     response["Cache-Control"] = "private, no-store"
     writer = csv.writer(response)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return response
 
 

@@ -17,6 +17,7 @@ from billing.selectors.dunning import (
 )
 from billing.selectors.plans import plan_of
 from billing.selectors.terms import terms_for_period, terms_of
+from tenants.models import Partner
 from tests.conftest import World, signed_in_client
 from tests.console.billing_data import make_ledger, staff
 
@@ -325,3 +326,15 @@ def test_grace_notices_name_the_tenants_of_the_unpaid_invoice_only(world: World)
     assert due_on is not None
     assert sindh is not None and sindh.ends_on == due_on + datetime.timedelta(days=14)
     assert {world.punjab.tenant, world.sindh.tenant} <= in_grace
+
+
+def test_a_partner_name_that_looks_like_a_formula_is_quoted_in_csv(world: World) -> None:
+    ledger = make_ledger(world)
+    Partner.objects.filter(pk=ledger.other_partner.pk).update(name="=HYPERLINK(evil)")
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+
+    rows = list(
+        csv.reader(io.StringIO(client.get("/console/billing/revenue.csv").content.decode()))
+    )
+
+    assert ["2026-10", "'=HYPERLINK(evil)", "PKR", "1", "3600.00", "0.00", "3600.00"] in rows

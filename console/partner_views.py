@@ -51,9 +51,10 @@ from tenants.services import invite_partner_staff, remove_partner_staff
 
 log = logging.getLogger(__name__)
 
-# Tenants still on their way to an e-office: the portal shows them as applications.
+# Tenants not (yet) running an e-office: the portal shows them as applications.
 APPLICATION_STATES = (
     Tenant.State.APPLIED,
+    Tenant.State.REJECTED,
     Tenant.State.APPROVED,
     Tenant.State.PROVISIONING,
     Tenant.State.PROVISIONING_FAILED,

@@ -17,7 +17,7 @@ from accounts.services import create_account
 from billing.selectors.invoices import estimate_running_month
 from tenants.models import PartnerMembership, Tenant
 from tenants.selectors import partner_role
-from tenants.services import add_partner_member, register_tenant
+from tenants.services import add_partner_member, register_tenant, reject_application
 from tests.conftest import PASSWORD, World, client_for, signed_in_client
 from tests.console.billing_data import make_ledger, record_usage, staff
 
@@ -232,6 +232,14 @@ def test_applications_assigned_to_the_partner_show_where_they_stand(world: World
         partner=world.partner,
         actor="test-suite",
     )
+    refused = register_tenant(
+        name="Test Refused",
+        kind=Tenant.Kind.PROVINCE,
+        subdomain="refused",
+        partner=world.partner,
+        actor="test-suite",
+    )
+    reject_application(tenant=refused, actor="federal@board.example", reason="Out of scope")
     register_tenant(
         name="Test Elsewhere", kind=Tenant.Kind.PROVINCE, subdomain="elsewhere", actor="t"
     )
@@ -242,6 +250,8 @@ def test_applications_assigned_to_the_partner_show_where_they_stand(world: World
 
     section = html[html.index("Applications assigned to you") :]
     assert "Test Gilgit" in section and "Awaiting the federal board" in section
+    assert "Test Refused" in section and "Not approved" in section
+    assert "Test Refused" not in html[: html.index("Applications assigned to you")]
     assert "Test Elsewhere" not in html
 
 

@@ -298,9 +298,7 @@ def measure(partner_count: int, tenant_count: int) -> dict[str, Any]:
     stripe_invoices = stripe_invoice_count()
     print("Month end again (a re-run after a crash or a second trigger)", flush=True)
     rerun_rating, rerun_collection, _, rerun_requests = month_end()
-    rerun_creates = [
-        r for r in rerun_requests if r.method == "POST" and r.path in CREATE_PATHS
-    ]
+    rerun_creates = [r for r in rerun_requests if r.method == "POST" and r.path in CREATE_PATHS]
     new_objects = len(rerun_creates) + (stripe_invoice_count() - stripe_invoices)
     print("Baseline: the same rating tenant by tenant", flush=True)
     baseline = tenant_by_tenant_rating_seconds()
@@ -337,15 +335,27 @@ def report(figures: dict[str, Any]) -> None:
         f"{figures['invoice_lines']:,} lines"
     )
     rows = [
-        ("month end (rate + finalise + Stripe)", f"{figures['month_end_seconds']:.1f} s",
-         f"target {TARGET_SECONDS:.0f} s"),
-        ("  rating and finalising", f"{figures['rating_seconds']:.1f} s",
-         f"tenant by tenant: {figures['baseline_tenant_by_tenant_rating_seconds']:.1f} s"),
+        (
+            "month end (rate + finalise + Stripe)",
+            f"{figures['month_end_seconds']:.1f} s",
+            f"target {TARGET_SECONDS:.0f} s",
+        ),
+        (
+            "  rating and finalising",
+            f"{figures['rating_seconds']:.1f} s",
+            f"tenant by tenant: {figures['baseline_tenant_by_tenant_rating_seconds']:.1f} s",
+        ),
         ("  sending to Stripe and charging", f"{figures['collection_seconds']:.1f} s", ""),
-        ("Stripe calls per invoice line", f"{figures['stripe_calls_per_invoice_line']:.3f}",
-         "target at most 1"),
-        ("  of which invoice items", f"{figures['stripe_item_calls_per_invoice_line']:.3f}",
-         "one per line"),
+        (
+            "Stripe calls per invoice line",
+            f"{figures['stripe_calls_per_invoice_line']:.3f}",
+            "target at most 1",
+        ),
+        (
+            "  of which invoice items",
+            f"{figures['stripe_item_calls_per_invoice_line']:.3f}",
+            "one per line",
+        ),
         ("re-run: new Stripe objects", str(figures["rerun_new_stripe_objects"]), "target 0"),
         ("re-run: Stripe calls", str(figures["rerun_stripe_calls"]), ""),
     ]

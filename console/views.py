@@ -1,6 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_POST
 from accounts.requests import signed_in_user
 from billing.selectors import plan_of
 from console.access import federal_admin_required
+from console.billing_views import billing_panel_context
 from console.feedback import report_refusal
 from console.forms import LifecycleActionForm, ResumeForm
 from console.lifecycle_views import archive_context
@@ -22,7 +22,6 @@ from tenants.selectors import (
     summarise,
     suspension_reason,
     tenants_for_console,
-    tenants_of_partner,
 )
 from tenants.tasks import refresh_all_rollups
 
@@ -58,6 +57,7 @@ def _render_detail(
         "resume_form": ResumeForm(),
         "progress": provisioning_progress(tenant),
         **archive_context(tenant),
+        **billing_panel_context(tenant),
     }
     holds = open_holds(tenant)
     context["holds"] = holds
@@ -116,12 +116,3 @@ def refresh_figures(request: HttpRequest) -> HttpResponse:
         request, "Each e-office is recounting its figures in the background; reload in a moment."
     )
     return redirect("console:tenants")
-
-
-@login_required
-def partner_portal(request: HttpRequest) -> HttpResponse:
-    partners = list(partners_of_user(signed_in_user(request)))
-    if not partners:
-        raise PermissionDenied("The partner portal is for partner vendors' staff.")
-    sections = [(partner, list(tenants_of_partner(partner))) for partner in partners]
-    return render(request, "console/partner.html", {"sections": sections})

@@ -21,8 +21,9 @@ from provisioning.demo_data import (
 from provisioning.services import provision_tenant
 from tenants.lifecycle import SERVING_STATES
 from tenants.models import Application, Partner, Tenant
-from tenants.selectors import tenant_at_address
+from tenants.selectors import partner_role, tenant_at_address
 from tenants.services import (
+    add_partner_member,
     create_partner,
     register_tenant,
     submit_application,
@@ -63,7 +64,9 @@ def load_demo(
         if partner is None:
             partner = create_partner(name=partner_name, contact_email=partner_email)
             created.append(f"partner {partner_name}")
-        partner.members.add(_ensure_account(member_email, member_name))
+        member = _ensure_account(member_email, member_name)
+        if partner_role(member, partner) is None:
+            add_partner_member(partner=partner, user=member, role="owner", invited_by="demo")
 
     for spec in tenants:
         tenant = tenant_at_address(spec.subdomain)

@@ -13,7 +13,6 @@ class Partner(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     contact_email = models.EmailField()
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="partners", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -21,6 +20,48 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PartnerMembership(models.Model):
+    """A control-plane account's place on a partner's staff, with the role it holds there.
+
+    Never deleted: removing someone from the staff stamps `removed_at` / `removed_by`, so the
+    row stays as the record of who invited whom and who removed them. A person holds at most
+    one live membership of a partner (a later invitation after a removal is a new row).
+    """
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        BILLING = "billing", "Billing"
+        SUPPORT = "support", "Support"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner_memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    invited_by = models.CharField(max_length=254, help_text="E-mail of who added them.")
+    invited_from = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.CharField(max_length=254, blank=True)
+    removed_from = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "user"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_live_membership_per_partner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) at {self.partner}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Partner memberships are never deleted; mark them removed instead.")
 
 
 class Tenant(TenantMixin):

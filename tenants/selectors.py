@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from tenants.lifecycle import SERVING_STATES
-from tenants.models import Application, Domain, Partner, SuspensionHold, Tenant, TenantEvent
+from tenants.models import (
+    Application,
+    Domain,
+    Partner,
+    PartnerMembership,
+    SuspensionHold,
+    Tenant,
+    TenantEvent,
+)
 from tenants.naming import primary_host
 
 
@@ -34,7 +42,42 @@ def tenants_of_partner(partner: Partner) -> QuerySet[Tenant]:
 
 
 def partners_of_user(user: User) -> QuerySet[Partner]:
-    return Partner.objects.filter(members=user)
+    """The partners on whose staff the user is now (in any role), by name."""
+    return Partner.objects.filter(
+        memberships__user=user, memberships__removed_at__isnull=True
+    ).distinct()
+
+
+def membership_of(user: User, partner: Partner) -> PartnerMembership | None:
+    """The user's live membership of the partner's staff, or None."""
+    return (
+        PartnerMembership.objects.filter(partner=partner, user=user, removed_at__isnull=True)
+        .select_related("partner")
+        .first()
+    )
+
+
+def partner_role(user: User, partner: Partner) -> str | None:
+    """The role ("owner", "billing", "support") the user holds on the partner's staff now;
+    None for anyone not on it (a removed member included)."""
+    membership = membership_of(user, partner)
+    return membership.role if membership else None
+
+
+def staff_of_partner(partner: Partner) -> QuerySet[PartnerMembership]:
+    """Everyone on the partner's staff now, oldest first."""
+    return PartnerMembership.objects.filter(
+        partner=partner, removed_at__isnull=True
+    ).select_related("user")
+
+
+def former_staff_of_partner(partner: Partner) -> QuerySet[PartnerMembership]:
+    """Memberships that were ended, most recently removed first (the staff page's record)."""
+    return (
+        PartnerMembership.objects.filter(partner=partner, removed_at__isnull=False)
+        .select_related("user")
+        .order_by("-removed_at", "-id")
+    )
 
 
 def is_subdomain_taken(subdomain: str) -> bool:

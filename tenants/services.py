@@ -5,15 +5,24 @@ Every change of a tenant's state goes through transition_tenant (see tenants.lif
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
+from accounts import invitations
+from accounts.models import User
+from accounts.services import create_account
+from config.tenancy import current_schema
 from tenants.lifecycle import Transition, announce, check_transition
 from tenants.models import (
     Application,
     Domain,
     Partner,
+    PartnerMembership,
     SuspensionHold,
     Tenant,
     TenantEvent,
@@ -21,7 +30,7 @@ from tenants.models import (
 )
 from tenants.naming import primary_host
 from tenants.notifications import notify_applicant
-from tenants.selectors import is_subdomain_taken
+from tenants.selectors import is_subdomain_taken, membership_of
 from tenants.validators import validate_subdomain
 
 
@@ -235,6 +244,115 @@ def lift_holds(
 @transaction.atomic
 def create_partner(*, name: str, contact_email: str) -> Partner:
     return Partner.objects.create(name=name, contact_email=contact_email)
+
+
+@transaction.atomic
+def add_partner_member(
+    *, partner: Partner, user: User, role: str, invited_by: str, ip_address: str | None = None
+) -> PartnerMembership:
+    """Puts a control-plane account on the partner's staff in `role`; refuses (ValidationError)
+    an unknown role or someone already on the staff."""
+    if role not in PartnerMembership.Role.values:
+        raise ValidationError(f"Unknown role {role!r}.")
+    if membership_of(user, partner) is not None:
+        raise ValidationError(f"{user.email} is already on the staff of {partner.name}.")
+    return PartnerMembership.objects.create(
+        partner=partner, user=user, role=role, invited_by=invited_by, invited_from=ip_address
+    )
+
+
+def control_plane_site() -> invitations.Site:
+    """Where the control plane is served, as invitations to it name it."""
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    return invitations.Site(
+        name=settings.PLATFORM_NAME,
+        base_url=f"{settings.PUBLIC_URL_SCHEME}://{settings.PLATFORM_DOMAIN}{port}",
+    )
+
+
+@transaction.atomic
+def invite_partner_staff(
+    *,
+    partner: Partner,
+    email: str,
+    full_name: str,
+    role: str,
+    actor: User,
+    ip_address: str | None = None,
+) -> PartnerMembership:
+    """The partner's owner adds someone to its staff: their control-plane account (made
+    without a password if new), the membership, and an e-mail sent once this commits — a
+    set-password invitation to a new account, a notice to one that can already sign in.
+
+    Only an owner of the partner may invite (PermissionDenied otherwise); someone already on
+    the staff is refused (ValidationError). The membership records who invited and when.
+    """
+    if current_schema() != get_public_schema_name():
+        raise RuntimeError("Partner staff are accounts of the control plane (schema public).")
+    owner = membership_of(actor, partner)
+    if owner is None or owner.role != PartnerMembership.Role.OWNER:
+        raise PermissionDenied("Only an owner of the partner invites its staff.")
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    new_account = user is None
+    if user is None:
+        user = create_account(email=email, full_name=full_name.strip())
+    membership = add_partner_member(
+        partner=partner, user=user, role=role, invited_by=actor.email, ip_address=ip_address
+    )
+    site = control_plane_site()
+    if new_account or not user.has_usable_password():
+        invitations.send_invitation(
+            site=site,
+            user=user,
+            subject=f"[{settings.PLATFORM_NAME}] You are invited to the staff of {partner.name}",
+            template="tenants/email/partner_invitation.txt",
+        )
+    else:
+        send_mail(
+            subject=f"[{settings.PLATFORM_NAME}] You are on the staff of {partner.name}",
+            message=render_to_string(
+                "tenants/email/partner_added.txt",
+                {
+                    "user": user,
+                    "partner": partner,
+                    "membership": membership,
+                    "sign_in": site.url("/accounts/login/"),
+                    "platform_name": settings.PLATFORM_NAME,
+                },
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    return membership
+
+
+@transaction.atomic
+def remove_partner_staff(
+    *, membership: PartnerMembership, actor: User, ip_address: str | None = None
+) -> PartnerMembership:
+    """Ends a membership (stamped with who and when, never deleted). Only an owner of the same
+    partner may (PermissionDenied); the last owner cannot be removed, so a partner always has
+    someone who can manage its staff (ValidationError)."""
+    membership = PartnerMembership.objects.select_for_update().get(pk=membership.pk)
+    owner = membership_of(actor, membership.partner)
+    if owner is None or owner.role != PartnerMembership.Role.OWNER:
+        raise PermissionDenied("Only an owner of the partner removes its staff.")
+    if membership.removed_at is not None:
+        raise ValidationError(f"{membership.user.email} was already removed.")
+    if membership.role == PartnerMembership.Role.OWNER:
+        owners = PartnerMembership.objects.select_for_update().filter(
+            partner=membership.partner, role=PartnerMembership.Role.OWNER, removed_at__isnull=True
+        )
+        if len(owners) <= 1:
+            raise ValidationError(
+                "The last owner cannot be removed: make someone else owner first."
+            )
+    membership.removed_at = timezone.now()
+    membership.removed_by = actor.email
+    membership.removed_from = ip_address
+    membership.save(update_fields=["removed_at", "removed_by", "removed_from"])
+    return membership
 
 
 def record_rollup(*, schema_name: str, officers: int, officers_signed_in_7d: int) -> TenantRollup:

@@ -26,7 +26,12 @@ from config.tenancy import use_public_schema
 from provisioning.blueprint import current_blueprint
 from provisioning.services import provision_tenant
 from tenants.models import Partner, Tenant
-from tenants.services import create_partner, register_tenant, transition_tenant
+from tenants.services import (
+    add_partner_member,
+    create_partner,
+    register_tenant,
+    transition_tenant,
+)
 from tests.s3_server import aws_test_credentials, s3_endpoint  # noqa: F401 - fixtures
 from tests.stripe_server import (  # noqa: F401 - fixtures
     stripe_env,
@@ -112,7 +117,7 @@ def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator
         partner_user = create_account(
             email="vendor@partner.example", full_name="Vikram Vendor", password=PASSWORD
         )
-        partner.members.add(partner_user)
+        add_partner_member(partner=partner, user=partner_user, role="owner", invited_by=ACTOR)
         # The same e-mail exists in the control plane and in Punjab: two unrelated accounts.
         punjab = make_test_tenant(
             subdomain="punjab", name="Test Punjab", partner=partner, officers=3

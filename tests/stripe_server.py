@@ -37,6 +37,7 @@ def stripe_env(api_base: str) -> dict[str, str]:
     """The STRIPE_* environment that points a process (a worker) at the local Stripe."""
     return {
         "STRIPE_API_BASE": api_base,
+        "STRIPE_JS_URL": f"{api_base}/js.stripe.com/v3/",
         "STRIPE_SECRET_KEY": SECRET_KEY,
         "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,

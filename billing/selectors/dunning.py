@@ -35,16 +35,26 @@ class GraceNotice:
     ended: bool
     hosted_url: str = ""
 
+    @property
+    def days_left(self) -> int:
+        """Whole days from today until the last writable day (0 on it, negative after)."""
+        return (self.last_day - timezone.localdate()).days
+
 
 @dataclass(frozen=True)
 class TenantInGrace:
     tenant: Tenant
     partner: Partner
+    invoice_id: int
     invoice_number: str
     amount_minor: int
     currency: str
     last_day: datetime.date
     read_only: bool  # a billing hold for the invoice is on the tenant
+
+    @property
+    def days_left(self) -> int:
+        return (self.last_day - timezone.localdate()).days
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,29 @@ def grace_notices_for_partner(partner: Partner) -> list[GraceNotice]:
         )
         for grace in open_grace_periods(partner)
     ]
+
+
+def grace_notice_of_invoice(invoice: Invoice) -> GraceNotice | None:
+    """The invoice's own grace (its total, its last writable day); None when it is not in an
+    open grace period."""
+    grace = (
+        GracePeriod.objects.filter(
+            invoice=invoice, closed_at__isnull=True, invoice__state__in=UNPAID_STATES
+        )
+        .select_related("invoice")
+        .first()
+    )
+    if grace is None:
+        return None
+    return GraceNotice(
+        invoice_id=grace.invoice_id,
+        invoice_number=grace.invoice.number or "",
+        amount_minor=grace.invoice.total_minor,
+        currency=grace.invoice.currency,
+        last_day=grace.last_day,
+        ended=grace.has_ended(timezone.localdate()),
+        hosted_url=grace.invoice.stripe_hosted_url,
+    )
 
 
 def grace_notice_for_tenant(tenant: Tenant) -> GraceNotice | None:
@@ -139,6 +172,7 @@ def tenants_in_grace() -> list[TenantInGrace]:
             TenantInGrace(
                 tenant=tenant,
                 partner=grace.invoice.partner,
+                invoice_id=grace.invoice_id,
                 invoice_number=number,
                 amount_minor=int(row["amount"]),
                 currency=grace.invoice.currency,

@@ -4,7 +4,8 @@ federal figures (revenue by partner and month, what is outstanding)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from billing.invoice_states import ISSUED, UNPAID
 from billing.models import BillingEvent, Invoice, InvoiceLine, Plan
+from billing.rating import RatedLine
 from billing.selectors.rated import rate_partner
 from tenants.models import Partner, Tenant
 
@@ -45,28 +47,64 @@ def lines_of(invoice: Invoice) -> QuerySet[InvoiceLine]:
     return invoice.lines.select_related("tenant", "plan", "price").order_by("position")
 
 
-def estimate_running_month(
-    partner: Partner, *, today: datetime.date | None = None
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class EstimatedLine:
+    """One unsaved line of the running month, with the names a page shows beside it."""
+
+    line: RatedLine
+    tenant_name: str
+    plan_name: str
+
+
+@dataclass(frozen=True)
+class EstimatedInvoice:
+    currency: str
+    lines: list[EstimatedLine]
+    subtotal_minor: int
+    tax_percent: Decimal
+    tax_minor: int
+    total_minor: int
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The running month rated as if it ended today: one invoice per currency, and the last
+    day whose usage is in it (None when no day of the month is recorded yet)."""
+
+    month: datetime.date
+    through: datetime.date | None
+    invoices: list[EstimatedInvoice]
+
+
+def estimate_running_month(partner: Partner, *, today: datetime.date | None = None) -> Estimate:
     """What the partner would be billed for the running month if it ended today: unsaved
-    lines from the usage recorded so far (days not yet collected are not counted, as at the
-    month's end). {"month", "currency", "lines", "subtotal_minor", "tax_minor", "total_minor"}
-    per currency, in a list; empty when nothing is recorded yet."""
+    lines from the usage recorded so far, rated exactly as the month's end rates them (days
+    not yet collected are not counted)."""
     month = (today or timezone.localdate()).replace(day=1)
-    return {
-        "month": month,
-        "invoices": [
-            {
-                "currency": rated.currency,
-                "lines": rated.lines,
-                "subtotal_minor": rated.subtotal_minor,
-                "tax_percent": rated.tax_percent,
-                "tax_minor": rated.tax_minor,
-                "total_minor": rated.total_minor,
-            }
-            for rated in rate_partner(partner, month).values()
-        ],
-    }
+    rated = list(rate_partner(partner, month).values())
+    tenant_ids = {line.tenant_id for invoice in rated for line in invoice.lines}
+    tenant_names = dict(Tenant.objects.filter(pk__in=tenant_ids).values_list("pk", "name"))
+    plan_names = dict(Plan.objects.values_list("pk", "name"))
+    invoices = [
+        EstimatedInvoice(
+            currency=invoice.currency,
+            lines=[
+                EstimatedLine(
+                    line=line,
+                    tenant_name=tenant_names.get(line.tenant_id, ""),
+                    plan_name=plan_names.get(line.plan_id, ""),
+                )
+                for line in invoice.lines
+            ],
+            subtotal_minor=invoice.subtotal_minor,
+            tax_percent=invoice.tax_percent,
+            tax_minor=invoice.tax_minor,
+            total_minor=invoice.total_minor,
+        )
+        for invoice in rated
+    ]
+    through = max((line.last_day for invoice in rated for line in invoice.lines), default=None)
+    return Estimate(month=month, through=through, invoices=invoices)
 
 
 def issued_line_from(
@@ -85,9 +123,24 @@ def issued_line_from(
     return lines.select_related("invoice").order_by("-invoice__period_start").first()
 
 
-def revenue_by_partner_and_month() -> list[dict[str, Any]]:
-    """Per partner, month and currency: invoiced (issued, not void), paid and outstanding
-    totals in the minor unit, newest month first."""
+@dataclass(frozen=True)
+class RevenueRow:
+    """One partner's month in one currency, in the minor unit."""
+
+    partner_id: int
+    partner_name: str
+    month: datetime.date
+    currency: str
+    invoices: int
+    invoiced_minor: int
+    paid_minor: int
+    outstanding_minor: int
+    overdue_minor: int
+
+
+def revenue_by_partner_and_month() -> list[RevenueRow]:
+    """Per partner, month and currency: invoiced (issued, not void), paid, outstanding and
+    overdue totals, newest month first."""
     rows = (
         Invoice.objects.filter(state__in=ISSUED)
         .annotate(month=TruncMonth("period_start"))
@@ -102,12 +155,17 @@ def revenue_by_partner_and_month() -> list[dict[str, Any]]:
         .order_by("-month", "partner__name", "currency")
     )
     return [
-        {
-            **row,
-            "paid_minor": row["paid_minor"] or 0,
-            "outstanding_minor": row["outstanding_minor"] or 0,
-            "overdue_minor": row["overdue_minor"] or 0,
-        }
+        RevenueRow(
+            partner_id=row["partner_id"],
+            partner_name=row["partner__name"],
+            month=row["month"],
+            currency=row["currency"],
+            invoices=row["invoices"],
+            invoiced_minor=row["invoiced_minor"] or 0,
+            paid_minor=row["paid_minor"] or 0,
+            outstanding_minor=row["outstanding_minor"] or 0,
+            overdue_minor=row["overdue_minor"] or 0,
+        )
         for row in rows
     ]
 

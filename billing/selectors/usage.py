@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from billing.models import BillingTerm, UsageAttempt, UsageRecord
 from tenants.models import Tenant
@@ -57,6 +57,16 @@ def last_usage_for_tenants(tenant_ids: Iterable[int]) -> dict[int, UsageRecord]:
         .distinct("tenant_id")
     )
     return {record.tenant_id: record for record in records}
+
+
+def last_active_days(tenant_ids: Iterable[int]) -> dict[int, datetime.date]:
+    """For each tenant id, the last recorded day on which an officer signed in (one query)."""
+    rows = (
+        UsageRecord.objects.filter(tenant_id__in=list(tenant_ids), officers_active__gt=0)
+        .values("tenant_id")
+        .annotate(last=Max("day"))
+    )
+    return {row["tenant_id"]: row["last"] for row in rows}
 
 
 def billable_days(

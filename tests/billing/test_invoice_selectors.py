@@ -58,12 +58,12 @@ def test_the_running_month_estimate_rates_the_days_recorded_so_far_and_writes_no
 
     estimate = estimate_running_month(vendor, today=MARCH.replace(day=11))
 
-    (invoice,) = estimate["invoices"]
-    (line,) = invoice["lines"]
-    assert (estimate["month"], line.days) == (MARCH, 10)
-    assert invoice["total_minor"] == 31 * 120_000 * 10 // 31
+    (invoice,) = estimate.invoices
+    (row,) = invoice.lines
+    assert (estimate.month, row.line.days, estimate.through) == (MARCH, 10, row.line.last_day)
+    assert invoice.total_minor == 31 * 120_000 * 10 // 31
     assert not Invoice.objects.filter(partner=vendor).exists()
-    assert estimate_running_month(vendor, today=datetime.date(2026, 5, 2))["invoices"] == []
+    assert estimate_running_month(vendor, today=datetime.date(2026, 5, 2)).invoices == []
 
 
 def test_revenue_and_outstanding_by_partner_and_month(
@@ -74,13 +74,13 @@ def test_revenue_and_outstanding_by_partner_and_month(
     invoice_states.to_paid(paid, actor="stripe")
     invoice_states.to_overdue(unpaid, actor="system")
 
-    rows = {row["partner__name"]: row for row in revenue_by_partner_and_month()}
+    rows = {row.partner_name: row for row in revenue_by_partner_and_month()}
 
-    assert rows["Paying Vendor"]["paid_minor"] == 240_000
-    assert rows["Paying Vendor"]["outstanding_minor"] == 0
-    assert rows["Owing Vendor"]["outstanding_minor"] == rows["Owing Vendor"]["overdue_minor"]
-    assert rows["Owing Vendor"]["invoiced_minor"] == 360_000
-    assert rows["Owing Vendor"]["month"] == MARCH
+    assert rows["Paying Vendor"].paid_minor == 240_000
+    assert rows["Paying Vendor"].outstanding_minor == 0
+    assert rows["Owing Vendor"].outstanding_minor == rows["Owing Vendor"].overdue_minor
+    assert rows["Owing Vendor"].invoiced_minor == 360_000
+    assert rows["Owing Vendor"].month == MARCH
     assert unpaid in outstanding_invoices() and paid not in outstanding_invoices()
     assert [e.action for e in invoice_events(unpaid)] == [
         "invoice.drafted",

@@ -68,7 +68,11 @@ def _private_pages(world: World) -> list[tuple[Client, str, dict[str, str]]]:
         (admin, "/manage/", {}),
         (federal, "/console/tenants/", {}),
         (federal, "/console/applications/", {}),
-        (partner, "/console/partner/", {}),
+        (federal, "/console/billing/", {}),
+        (federal, "/console/billing/plans/", {}),
+        (partner, f"/console/partner/{world.partner.pk}/", {}),
+        (partner, f"/console/partner/{world.partner.pk}/invoices/", {}),
+        (partner, f"/console/partner/{world.partner.pk}/staff/", {}),
     ]
 
 
@@ -81,7 +85,7 @@ def test_signed_in_pages_of_both_planes_are_never_stored(world: World) -> None:
         assert {"no-store", "private"} <= cache_control, (path, response["Cache-Control"])
         assert_strict_policy(response)
 
-    assert answered == [200] * 6 + [404] + [200] * 4
+    assert answered == [200] * 6 + [404] + [200] * 8
 
 
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]

@@ -38,7 +38,7 @@ def test_partner_sees_only_the_tenants_it_operates(world: World) -> None:
     client = signed_in_client(world.control_host, world.partner_user_email)
 
     landing = client.get("/")
-    page = client.get("/console/partner/")
+    page = client.get("/console/partner/", follow=True)
 
     assert landing["Location"] == "/console/partner/"
     html = page.content.decode()

@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-stripe terraform-check clean-local help
+.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing terraform-check clean-local help
 
 help:
 	@echo "make run    serve the demo at http://localhost:8000 (web server + worker)"
@@ -58,5 +58,5 @@ bench-provisioning: $(VENV)/.synced
 bench-eoffice: $(VENV)/.synced
 	$(PY) bench/eoffice.py
 
-bench-stripe: $(VENV)/.synced
-	$(PY) bench/stripe_collection.py
+bench-billing: $(VENV)/.synced
+	$(PY) bench/billing.py

@@ -231,7 +231,7 @@ def add_good_card(partner: Any, stripe: Any) -> None:
     method = stripe.v1.payment_methods.create(
         params={
             "type": "card",
-            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "1"},
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
         }
     )
     stripe.v1.setup_intents.confirm(intent_id, params={"payment_method": method.id})

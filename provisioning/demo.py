@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from accounts.services import create_account
 from eoffice.demo_work import load_demo_office
+from provisioning.demo_billing import load_demo_billing, put_on_plan
 from provisioning.demo_data import (
     DEMO_PASSWORD,
     FEDERAL_ADMIN,
@@ -68,6 +69,7 @@ def load_demo(
         if partner_role(member, partner) is None:
             add_partner_member(partner=partner, user=member, role="owner", invited_by="demo")
 
+    serving: list[Tenant] = []
     for spec in tenants:
         tenant = tenant_at_address(spec.subdomain)
         if tenant is None:
@@ -81,6 +83,7 @@ def load_demo(
             transition_tenant(tenant=tenant, to_state=Tenant.State.APPROVED, actor=ACTOR)
             created.append(f"tenant {spec.name}")
         if tenant.state in {Tenant.State.APPROVED, Tenant.State.PROVISIONING}:
+            put_on_plan(tenant)  # billing starts when it becomes active
             provision_tenant(tenant=tenant, actor=ACTOR)
         if tenant.state not in SERVING_STATES:
             # Archived or deleted from the console: its schema is closed or gone until restored.
@@ -92,6 +95,10 @@ def load_demo(
                 _ensure_account(email, name)
             if load_demo_office(officers=list(spec.officers)):
                 created.append(f"org chart and a morning's work in {spec.name}")
+        serving.append(tenant)
+
+    if serving and load_demo_billing(partner=partner, tenants=serving):
+        created.append(f"last month's usage and invoice for {partner.name}")
 
     if application is None:
         return created

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 BYTES_PER_GB = 10**9
 GB_PLACES = Decimal("0.001")
@@ -125,19 +125,22 @@ def _exact_half_up(value: Fraction) -> int:
     return (2 * value.numerator + value.denominator) // (2 * value.denominator)
 
 
+TermT = TypeVar("TermT", bound=Termed)
+
+
 def term_runs(
-    terms: Iterable[Termed], first_day: datetime.date, last_day: datetime.date
-) -> list[tuple[datetime.date, datetime.date, Termed]]:
+    terms: Iterable[TermT], first_day: datetime.date, last_day: datetime.date
+) -> list[tuple[datetime.date, datetime.date, TermT]]:
     """The runs of days from `first_day` to `last_day` and the term in force over each, in day
     order, from one tenant's terms (any order); days before its first term are left out. The
-    same rule as billing.selectors.terms.terms_for_period: the latest effective date on or
-    before a day wins, the latest recorded (highest id) on a tie."""
-    by_start: dict[datetime.date, Termed] = {}
+    latest effective date on or before a day wins, the latest recorded (highest id) on a tie
+    (billing.selectors.terms reads terms by this rule too)."""
+    by_start: dict[datetime.date, TermT] = {}
     for term in sorted(terms, key=lambda t: (t.effective_from, t.pk)):
         if term.effective_from <= last_day:
             by_start[term.effective_from] = term
     starts = sorted(by_start)
-    runs: list[tuple[datetime.date, datetime.date, Termed]] = []
+    runs: list[tuple[datetime.date, datetime.date, TermT]] = []
     for index, start in enumerate(starts):
         end = (
             starts[index + 1] - datetime.timedelta(days=1) if index + 1 < len(starts) else last_day

@@ -7,6 +7,7 @@ import datetime
 from django.db.models import QuerySet
 
 from billing.models import BillingTerm
+from billing.rating import term_runs
 from tenants.models import Tenant
 
 
@@ -26,24 +27,9 @@ def terms_for_period(
     tenant: Tenant, first_day: datetime.date, last_day: datetime.date
 ) -> list[tuple[datetime.date, datetime.date, BillingTerm]]:
     """The runs of days from `first_day` to `last_day` and the term in force over each, in day
-    order; days before the tenant's first term are left out."""
-    terms = list(
-        terms_of(tenant).filter(effective_from__lte=last_day).order_by("effective_from", "id")
-    )
-    # On a tie of effective dates the latest recorded term wins.
-    by_start: dict[datetime.date, BillingTerm] = {}
-    for term in terms:
-        by_start[term.effective_from] = term
-    starts = sorted(by_start)
-    runs: list[tuple[datetime.date, datetime.date, BillingTerm]] = []
-    for index, start in enumerate(starts):
-        end = (
-            starts[index + 1] - datetime.timedelta(days=1) if index + 1 < len(starts) else last_day
-        )
-        run_first, run_last = max(start, first_day), min(end, last_day)
-        if run_first <= run_last:
-            runs.append((run_first, run_last, by_start[start]))
-    return runs
+    order (billing.rating.term_runs' rule); days before the tenant's first term are left out."""
+    terms = list(terms_of(tenant).filter(effective_from__lte=last_day))
+    return term_runs(terms, first_day, last_day)
 
 
 def billable_tenant_ids(day: datetime.date) -> list[int]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from django.db import connection, transaction
@@ -40,6 +40,9 @@ from billing.models import BillingAccount, BillingEvent, Invoice, InvoiceLine, P
 from billing.services import dunning
 from billing.services.payment_methods import ensure_customer
 from billing.stripe_api import client, metadata_of
+
+if TYPE_CHECKING:
+    from stripe.params import InvoiceAddLinesParamsLine
 
 SEND_STARTED = "stripe.send_started"
 UNPAID_STATES = (Invoice.State.FINALISED, Invoice.State.OVERDUE)
@@ -231,7 +234,7 @@ def _add_lines(invoice: Invoice, remote: Any, *, present: dict[str, str]) -> Any
     `LINES_PER_CALL`, and records every line's Stripe item id; returns the Stripe invoice as
     the last call left it."""
     lines = list(invoice.lines.order_by("position"))
-    wanted: list[tuple[str, dict[str, Any]]] = [
+    wanted: list[tuple[str, InvoiceAddLinesParamsLine]] = [
         (
             str(line.pk),
             {

@@ -12,7 +12,8 @@ against localstripe (platform/localstripe_server.py) through the real `stripe` l
   its invoice (billing.services.invoices.run_month_end), then sending each invoice to Stripe
   and charging it (billing.services.collection.send_invoice_to_stripe, what a worker runs);
 - runs the same month end again, as after a crash or a second trigger, and counts the Stripe
-  objects it made (requests that create one, and the invoices Stripe holds per customer);
+  objects it made (requests that create one, each line an add_lines call adds, and the
+  invoices Stripe holds per customer);
 - beside it, the baseline: the same rating done tenant by tenant (four queries per tenant, as
   a straightforward loop over tenants does), and the issue's targets (60 s, one call per line).
 

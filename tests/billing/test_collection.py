@@ -524,3 +524,55 @@ def test_a_card_the_webhook_cached_first_still_becomes_the_default(world: World)
     assert card.is_default
     customer = stripe.v1.customers.retrieve(partner.billing_account.stripe_customer_id)
     assert customer.invoice_settings.default_payment_method == method.id
+
+
+def test_the_fake_stripe_adds_lines_to_drafts_only_and_replays_a_key() -> None:
+    """localstripe's add_lines, as patched (platform/localstripe_server.py): lines become items
+    of that invoice and count in its total; a replayed key adds nothing; a refusal adds
+    nothing; an invoice no longer draft takes no lines."""
+    from billing.services.payment_methods import ensure_customer
+
+    customer = ensure_customer(partner=new_partner())
+    stripe_client = client()
+    stripe_client.v1.invoice_items.create(
+        params={"customer": customer, "amount": 5, "currency": "pkr"}
+    )
+    draft = stripe_client.v1.invoices.create(
+        params={
+            "customer": customer,
+            "currency": "pkr",
+            "collection_method": "charge_automatically",
+            "pending_invoice_items_behavior": "exclude",
+            "auto_advance": False,
+        }
+    )
+    assert draft.amount_due == 0 and draft.lines.data == []  # the pending item stays out
+    lines = {"lines": [{"amount": 100, "metadata": {"line_id": "1"}}, {"amount": 20}]}
+
+    first = stripe_client.v1.invoices.add_lines(
+        draft.id, params=lines, options={"idempotency_key": "fake-add-1"}
+    )
+    again = stripe_client.v1.invoices.add_lines(
+        draft.id, params=lines, options={"idempotency_key": "fake-add-1"}
+    )
+
+    assert first.amount_due == again.amount_due == 120
+    assert first.currency == "pkr"
+    assert [line.amount for line in first.lines.data] == [100, 20]
+    assert metadata_of(first.lines.data[0]) == {"line_id": "1"}
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.invoices.add_lines(
+            draft.id,
+            # The second line ends before it starts: neither is added.
+            params={
+                "lines": [
+                    {"amount": 1},
+                    {"amount": 1, "period": {"start": 2_000_000_000, "end": 1_900_000_000}},
+                ]
+            },
+        )
+    assert stripe_client.v1.invoices.retrieve(draft.id).amount_due == 120
+    stripe_client.v1.invoices.finalize_invoice(draft.id)
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.invoices.add_lines(draft.id, params={"lines": [{"amount": 1}]})
+    assert stripe_client.v1.invoices.retrieve(draft.id).amount_due == 120

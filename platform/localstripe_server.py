@@ -27,8 +27,9 @@ from typing import Any
 GAPS = [
     "store: pickled to /tmp/localstripe.pickle on every write (shared, slow) -> kept in memory",
     "invoices: a one-off invoice (no subscription) answered 404 'No upcoming invoices'; "
-    "collection_method, auto_advance and pending_invoice_items_behavior refused as unexpected "
-    "-> accepted with the values we send (charge_automatically, false, include), others 400",
+    "collection_method, auto_advance, pending_invoice_items_behavior and currency refused as "
+    "unexpected -> accepted with the values we send (charge_automatically, false, "
+    "exclude or include), others 400; with exclude no pending item is swept in",
     "invoices: invoice metadata dropped on create -> kept",
     "invoices: no POST /v1/invoices/{id}/finalize -> added",
     "invoices: no hosted_invoice_url -> set at finalising",
@@ -44,6 +45,11 @@ GAPS = [
     "of a key answers the first response; the same key with other parameters is refused",
     "invoice items: pending items listed at most 99 per customer -> no limit; `pending` "
     "filter refused -> pending=true accepted (localstripe lists only pending items)",
+    "invoices: no POST /v1/invoices/{id}/add_lines -> added: lines[i][amount, description, "
+    "metadata, period] each become an invoice item on that draft invoice (in its lines and "
+    "totals); refused with 400 for an invoice no longer draft, for other line fields, and "
+    "past 250 lines",
+    "invoices: GET /v1/invoices/{id}/lines refused starting_after (no pagination) -> paginated",
     "setup intents: confirming did not attach the payment method to the intent's customer "
     "-> attached, as Stripe does",
 ]
@@ -67,11 +73,12 @@ def _patch() -> None:
         collection_method: str | None = None,
         auto_advance: Any = None,
         pending_invoice_items_behavior: str | None = None,
+        currency: str | None = None,
         **rest: Any,
     ) -> Any:
         one_off = any(
             value is not None
-            for value in (collection_method, auto_advance, pending_invoice_items_behavior)
+            for value in (collection_method, auto_advance, pending_invoice_items_behavior, currency)
         )
         if not one_off:
             return original_invoice_create(
@@ -85,11 +92,26 @@ def _patch() -> None:
             )
         if str(auto_advance).lower() != "false":
             raise UserError(400, "localstripe patch: auto_advance must be false")
-        if pending_invoice_items_behavior != "include":
+        if pending_invoice_items_behavior not in ("exclude", "include"):
             raise UserError(
-                400, "localstripe patch: pending_invoice_items_behavior must be include"
+                400, "localstripe patch: pending_invoice_items_behavior must be exclude or include"
             )
-        invoice = cls(customer=customer, description=description, metadata=metadata)
+        if currency is not None and (not isinstance(currency, str) or currency != currency.lower()):
+            raise UserError(400, "localstripe patch: currency must be a lower-case ISO code")
+        if pending_invoice_items_behavior == "exclude":
+            # The constructor sweeps every pending item of the customer in; with exclude,
+            # Stripe takes none, so it is shown none (one synchronous call: no other request
+            # runs meanwhile).
+            listing = r.InvoiceItem.__dict__["_api_list_all"]
+            r.InvoiceItem._api_list_all = classmethod(lambda cls, url, **kw: r.List())
+            try:
+                invoice = cls(customer=customer, description=description, metadata=metadata)
+            finally:
+                r.InvoiceItem._api_list_all = listing
+        else:
+            invoice = cls(customer=customer, description=description, metadata=metadata)
+        if currency is not None:
+            invoice.currency = currency
         invoice.auto_advance = False
         invoice.hosted_invoice_url = None
         # localstripe counts every new invoice as attempted once; Stripe counts payments.
@@ -111,6 +133,64 @@ def _patch() -> None:
             raise UserError(400, "This invoice is already finalized")
         _finalise(invoice)
         return invoice
+
+    def add_lines(id: str, lines: Any = None, **rest: Any) -> Any:
+        invoice = r.Invoice._api_retrieve(id)
+        if rest:
+            raise UserError(400, "localstripe patch: add_lines takes only lines")
+        if invoice.status != "draft":
+            raise UserError(400, "You can only add lines to a draft invoice")
+        if not isinstance(lines, list) or not lines:
+            raise UserError(400, "lines: a non-empty list is required")
+        if len(invoice.lines._list) + len(lines) > 250:
+            raise UserError(400, "An invoice can have at most 250 lines")
+        # Every line is checked before any is made, so a refusal adds nothing (as Stripe).
+        checked = []
+        for line in lines:
+            if not isinstance(line, dict) or set(line) - {
+                "amount",
+                "description",
+                "metadata",
+                "period",
+            }:
+                raise UserError(
+                    400, "localstripe patch: lines take amount, description, metadata, period"
+                )
+            amount = r.try_convert_to_int(line.get("amount"))
+            period = line.get("period") or {}
+            start = r.try_convert_to_int(period.get("start")) if period else None
+            end = r.try_convert_to_int(period.get("end")) if period else None
+            metadata = line.get("metadata") or {}
+            description = line.get("description")
+            if (
+                type(amount) is not int
+                or not isinstance(metadata, dict)
+                or (description is not None and not isinstance(description, str))
+                or (period and (type(start) is not int or type(end) is not int or end < start))
+            ):
+                raise UserError(400, "Bad request")
+            checked.append((amount, description, metadata, start, end))
+        for amount, description, metadata, start, end in checked:
+            item = r.InvoiceItem(
+                invoice=invoice.id,
+                amount=amount,
+                currency=invoice.currency,
+                customer=invoice.customer,
+                period_start=start,
+                period_end=end,
+                description=description,
+                metadata=metadata,
+            )
+            invoice.lines._list.append(r.InvoiceLineItem(item))
+        return invoice
+
+    def list_lines(id: str, limit: Any = None, starting_after: Any = None, **rest: Any) -> Any:
+        if rest:
+            raise UserError(400, "Unexpected " + ", ".join(rest))
+        invoice = r.Invoice._api_retrieve(id)
+        lines = r.List(f"/v1/invoices/{id}/lines", limit=limit, starting_after=starting_after)
+        lines._list = invoice.lines._list
+        return lines
 
     def pay_invoice(id: str, **rest: Any) -> Any:
         invoice = r.Invoice._api_retrieve(id)
@@ -212,6 +292,7 @@ def _patch() -> None:
         ("POST", "/v1/payment_methods/{id}/attach"): attach,
         ("POST", "/v1/payment_methods/{id}/detach"): detach,
         ("POST", "/v1/setup_intents/{id}/confirm"): confirm_setup,
+        ("GET", "/v1/invoices/{id}/lines"): list_lines,
     }
     # The server module turns this list into routes when it is imported, so the patched
     # functions must be in it before that import.
@@ -219,6 +300,7 @@ def _patch() -> None:
         (method, url, replaced.get((method, url), func)) for method, url, func in r.extra_apis
     ]
     r.extra_apis.insert(0, ("POST", "/v1/invoices/{id}/finalize", finalize_invoice))
+    r.extra_apis.insert(0, ("POST", "/v1/invoices/{id}/add_lines", add_lines))
 
 
 Handler = Callable[[Any], Awaitable[Any]]

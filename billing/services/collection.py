@@ -1,16 +1,22 @@
-"""Collection through Stripe: each finalised invoice of ours becomes Stripe invoice items and an
-invoice on the partner's customer, charged to its default payment method.
+"""Collection through Stripe: each finalised invoice of ours becomes one Stripe invoice on the
+partner's customer, its lines added in batches, charged to the default payment method.
 
-Our ledger says what is owed; Stripe says what was received. Three rules keep the two in step
-without ever charging twice:
+Our ledger says what is owed; Stripe says what was received. The flow is: create the Stripe
+invoice (a draft that takes no pending items of the customer), record its id; add our lines
+with `POST /v1/invoices/{id}/add_lines`, at most `LINES_PER_CALL` a call; record each line's
+Stripe item id; check Stripe's `amount_due` against our total; pay (which finalises the draft).
+A month of 40 lines an invoice costs four calls (create, add_lines, list lines, pay).
+
+Three rules keep the ledger and Stripe in step without ever charging twice:
 
 - Every POST carries an idempotency key derived from our invoice's id and total
-  (`inv{id}-{total}-item{line}`, `…-invoice`, `…-pay-{card}`): a retry inside Stripe's 24 hours
-  gets the first answer back and makes nothing new.
-- Each Stripe id is recorded the moment it exists (an item's id on its line, once; the
-  invoice's id on the invoice), each in its own commit, so a re-run skips what exists even
-  after the keys have expired; a re-run after a crash also looks for objects made but not yet
-  recorded (by their metadata) before making any.
+  (`inv{id}-{total}-invoice`, `…-lines{first}-{last}`, `…-pay-{card}`): a retry inside
+  Stripe's 24 hours gets the first answer back and makes nothing new.
+- Each Stripe id is recorded the moment it is known (the invoice's id on the invoice; an item's
+  id on its line, once), and a re-run reads the Stripe invoice's lines back and adds only the
+  lines not there (by their metadata `line_id`), so a re-run after a crash at any point adds
+  nothing twice, even after the keys have expired; an invoice made but not recorded is found by
+  its metadata.
 - A Stripe invoice is paid at most once (Stripe refuses a second payment); the amount it asks
   is checked against our total before any payment is asked for.
 
@@ -23,7 +29,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from django.db import connection, transaction
@@ -35,46 +41,30 @@ from billing.services import dunning
 from billing.services.payment_methods import ensure_customer
 from billing.stripe_api import client, metadata_of
 
+if TYPE_CHECKING:
+    from stripe.params import InvoiceAddLinesParamsLine
+
 SEND_STARTED = "stripe.send_started"
 UNPAID_STATES = (Invoice.State.FINALISED, Invoice.State.OVERDUE)
-ITEMS_REMOVED = "stripe.items_removed"
-_LOCK_NAMESPACE = 0x5357  # "SW": advisory locks on partners whose invoices go to Stripe
-
-
-class CollectionBlocked(Exception):
-    """Another invoice of the partner left pending items in Stripe that a new Stripe invoice
-    would sweep in; the task retries once that invoice is sent or voided."""
+# Stripe takes up to 250 lines an invoice; 50 a call keeps each request well inside its limits.
+LINES_PER_CALL = 50
+TAX_LINE = "tax"  # the tax line's `kind` in its metadata, and its name in batch keys
+_LOCK_NAMESPACE = 0x5349  # "SI": advisory locks on invoices being sent to Stripe
 
 
 @contextmanager
-def _partner_lock(invoice_id: int) -> Iterator[None]:
-    """One worker at a time sends or voids the invoices of one partner (a session advisory
-    lock on the partner, held across the Stripe calls without holding a transaction open):
-    pending items are per customer, so two of its invoices must never be made at once."""
-    partner_id = Invoice.objects.values_list("partner_id", flat=True).get(pk=invoice_id)
+def _invoice_lock(invoice_id: int) -> Iterator[None]:
+    """One worker at a time sends or voids one invoice (a session advisory lock, held across
+    the Stripe calls without holding a transaction open): two runs reading the same Stripe
+    lines at once would each add the missing ones. Different invoices, even of one partner,
+    go in parallel: each Stripe invoice takes only the lines added to it."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, partner_id])
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, invoice_id])
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, partner_id])
-
-
-def _blocking_invoice(invoice: Invoice) -> str | None:
-    """The number of another invoice of the partner whose sending started but made no Stripe
-    invoice yet (so its items may be pending), unless it was voided and its items removed."""
-    started = BillingEvent.objects.filter(
-        action=SEND_STARTED, invoice__partner_id=invoice.partner_id
-    ).exclude(invoice=invoice)
-    removed = BillingEvent.objects.filter(action=ITEMS_REMOVED, invoice__isnull=False)
-    others = (
-        Invoice.objects.filter(pk__in=started.values("invoice"), stripe_invoice_id="")
-        .exclude(state=Invoice.State.VOID, pk__in=removed.values("invoice"))
-        .order_by("pk")
-    )
-    blocking = others.values_list("number", "pk").first()
-    return (blocking[0] or f"#{blocking[1]}") if blocking else None
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, invoice_id])
 
 
 def _key(invoice: Invoice, suffix: str) -> str:
@@ -93,34 +83,27 @@ def _from_epoch(value: Any) -> datetime.datetime | None:
     return datetime.datetime.fromtimestamp(int(value), tz=datetime.UTC)
 
 
-def _adopt_unrecorded(invoice: Invoice, customer_id: str) -> None:
-    """On a re-run: finds Stripe objects an earlier run made but did not live to record
-    (pending items and a draft/open invoice carrying our invoice's id in their metadata) and
-    records them, so they are reused rather than made again."""
-    stripe_client = client()
-    ours = str(invoice.pk)
-    lines = {str(line.pk): line for line in invoice.lines.filter(stripe_item_id="")}
-    if lines:
-        items = stripe_client.v1.invoice_items.list(
-            params={"customer": customer_id, "limit": 100, "pending": True}
-        )
-        for item in items.auto_paging_iter():
-            meta = metadata_of(item)
-            line = lines.get(meta.get("line_id", ""))
-            if meta.get("invoice_id") == ours and line is not None:
-                InvoiceLine.objects.filter(pk=line.pk, stripe_item_id="").update(
-                    stripe_item_id=item.id
-                )
-    if not invoice.stripe_invoice_id:
-        found = stripe_client.v1.invoices.list(params={"customer": customer_id, "limit": 100})
-        for candidate in found.auto_paging_iter():
-            meta = metadata_of(candidate)
-            if meta.get("invoice_id") == ours and candidate.status in ("draft", "open", "paid"):
-                Invoice.objects.filter(pk=invoice.pk, stripe_invoice_id="").update(
-                    stripe_invoice_id=candidate.id
-                )
-                invoice.stripe_invoice_id = candidate.id
-                break
+def _epoch(day: datetime.date) -> int:
+    return int(datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC).timestamp())
+
+
+def _find_unrecorded_invoice(invoice: Invoice, customer_id: str) -> None:
+    """On a re-run: finds a Stripe invoice an earlier run made but did not live to record (a
+    draft/open/paid invoice carrying our invoice's id in its metadata) and records it, so it
+    is reused rather than made again."""
+    found = client().v1.invoices.list(params={"customer": customer_id, "limit": 100})
+    for candidate in found.auto_paging_iter():
+        meta = metadata_of(candidate)
+        if meta.get("invoice_id") == str(invoice.pk) and candidate.status in (
+            "draft",
+            "open",
+            "paid",
+        ):
+            Invoice.objects.filter(pk=invoice.pk, stripe_invoice_id="").update(
+                stripe_invoice_id=candidate.id
+            )
+            invoice.stripe_invoice_id = candidate.id
+            return
 
 
 def _default_card(invoice: Invoice) -> str:
@@ -137,57 +120,32 @@ def _default_card(invoice: Invoice) -> str:
 def send_invoice_to_stripe(*, invoice_id: int) -> Invoice:
     """Sends a finalised (or overdue) invoice to Stripe and asks for payment.
 
-    Guarantees: one Stripe invoice item per line and one Stripe invoice per invoice of ours,
-    however often it runs or wherever an earlier run stopped; payment is asked only when
-    Stripe's total equals ours; a declined card leaves the Stripe invoice open and records
+    Guarantees: one Stripe invoice per invoice of ours and one Stripe line per line (plus one
+    for a non-zero tax), however often it runs or wherever an earlier run stopped; the Stripe
+    invoice takes no pending items of the customer; payment is asked only when Stripe's
+    amount due equals our total; a declined card leaves the Stripe invoice open and records
     `payment_failed_at` (dunning is told); a paid one marks ours paid. Invoices in any other
     state (draft, paid, void) are returned untouched. Stripe errors other than a decline
     propagate (the task retries), leaving every recorded id in place.
     """
-    with _partner_lock(invoice_id):
+    with _invoice_lock(invoice_id):
         invoice = Invoice.objects.select_related("partner").get(pk=invoice_id)
         if invoice.state not in UNPAID_STATES:
             return invoice
         customer_id = ensure_customer(partner=invoice.partner)
         rerun = BillingEvent.objects.filter(invoice=invoice, action=SEND_STARTED).exists()
-        if rerun:
-            _adopt_unrecorded(invoice, customer_id)
-        else:
-            # Checked before this invoice counts as started, so a waiting invoice never
-            # makes another wait for it.
-            blocking = _blocking_invoice(invoice)
-            if blocking:
-                _event(invoice, "stripe.waiting_for_other_invoice", other=blocking)
-                raise CollectionBlocked(
-                    f"{invoice.number} waits: {blocking} of the same partner may have items "
-                    "pending in Stripe"
-                )
+        if not rerun:
             _event(invoice, SEND_STARTED, customer=customer_id)
+        elif not invoice.stripe_invoice_id:
+            _find_unrecorded_invoice(invoice, customer_id)
         stripe_client = client()
         if invoice.stripe_invoice_id:
             remote = stripe_client.v1.invoices.retrieve(invoice.stripe_invoice_id)
+            if remote.status == "draft":
+                remote = _add_lines(invoice, remote, present=_lines_in_stripe(invoice, remote))
         else:
-            _create_items(invoice, customer_id, rerun=rerun)
-            remote = stripe_client.v1.invoices.create(
-                params={
-                    "customer": customer_id,
-                    "collection_method": "charge_automatically",
-                    # Include the pending items made above: Stripe's default since
-                    # 2022-08-01 is to leave them out of a new invoice.
-                    "pending_invoice_items_behavior": "include",
-                    # We ask for payment ourselves, once, below; Stripe's own retries would
-                    # act on a schedule our dunning does not know.
-                    "auto_advance": False,
-                    "description": f"{invoice.number} · {invoice.period_start:%B %Y}",
-                    "metadata": {"invoice_id": str(invoice.pk), "number": invoice.number or ""},
-                },
-                options={"idempotency_key": _key(invoice, "invoice")},
-            )
-            Invoice.objects.filter(pk=invoice.pk, stripe_invoice_id="").update(
-                stripe_invoice_id=remote.id, stripe_status=remote.status or ""
-            )
-            invoice.refresh_from_db()
-            _event(invoice, "stripe.invoice_created", stripe_invoice=remote.id)
+            remote = _create_invoice(invoice, customer_id)
+            remote = _add_lines(invoice, remote, present={})
         if remote.status in ("draft", "open"):
             if int(remote.amount_due or 0) != invoice.total_minor:
                 _event(
@@ -204,60 +162,126 @@ def send_invoice_to_stripe(*, invoice_id: int) -> Invoice:
         return _apply_remote(invoice, remote)
 
 
-def _record_item(line_id: int, item_id: str) -> None:
-    """Records a Stripe item's id on its line at once, in a commit of its own, so a crash
-    after this loses nothing. The commit does not wait for the WAL flush (one per line would
-    dominate the run on a busy disk): only a crash of the database server itself in the next
-    few milliseconds could lose it, and then the re-run's idempotency key (24 h) or its
-    metadata lookup finds the item again rather than making another."""
+def _create_invoice(invoice: Invoice, customer_id: str) -> Any:
+    """Makes the Stripe invoice (a draft, no lines yet) and records its id at once."""
+    remote = client().v1.invoices.create(
+        params={
+            "customer": customer_id,
+            "currency": invoice.currency.lower(),
+            "collection_method": "charge_automatically",
+            # Our lines are added to this invoice alone (add_lines); items pending on the
+            # customer stay out, so no invoice ever takes another's.
+            "pending_invoice_items_behavior": "exclude",
+            # We ask for payment ourselves, once; Stripe's own retries would act on a
+            # schedule our dunning does not know.
+            "auto_advance": False,
+            "description": f"{invoice.number} · {invoice.period_start:%B %Y}",
+            "metadata": {"invoice_id": str(invoice.pk), "number": invoice.number or ""},
+        },
+        options={"idempotency_key": _key(invoice, "invoice")},
+    )
+    Invoice.objects.filter(pk=invoice.pk, stripe_invoice_id="").update(
+        stripe_invoice_id=remote.id, stripe_status=remote.status or ""
+    )
+    invoice.refresh_from_db()
+    _event(invoice, "stripe.invoice_created", stripe_invoice=remote.id)
+    return remote
+
+
+def _item_id(line: Any) -> str:
+    """The Stripe invoice item behind a line (API 2025-03-31 on: parent.invoice_item_details;
+    before, and in localstripe: invoice_item), else the line's own id."""
+    parent = getattr(line, "parent", None)
+    details = getattr(parent, "invoice_item_details", None) if parent else None
+    item = getattr(details, "invoice_item", None) if details else None
+    return str(item or getattr(line, "invoice_item", None) or line.id)
+
+
+def _ours(invoice: Invoice, line: Any) -> str | None:
+    """The name of one of our lines on a Stripe line (a line id, or "tax"), else None."""
+    meta = metadata_of(line)
+    if meta.get("invoice_id") != str(invoice.pk):
+        return None
+    if meta.get("kind") == TAX_LINE:
+        return TAX_LINE
+    return meta.get("line_id") or None
+
+
+def _lines_in_stripe(invoice: Invoice, remote: Any) -> dict[str, str]:
+    """Our lines already on the Stripe invoice (every page): name → Stripe item id."""
+    present: dict[str, str] = {}
+    listing = client().v1.invoices.line_items.list(remote.id, params={"limit": 100})
+    for line in listing.auto_paging_iter():
+        name = _ours(invoice, line)
+        if name is not None:
+            present[name] = _item_id(line)
+    return present
+
+
+def _record_items(found: dict[str, str]) -> None:
+    """Records Stripe item ids on their lines, each only where none is recorded (the one
+    change the lines' trigger allows), in one commit."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        InvoiceLine.objects.filter(pk=line_id, stripe_item_id="").update(stripe_item_id=item_id)
+        for name, item_id in found.items():
+            if name != TAX_LINE:
+                InvoiceLine.objects.filter(pk=int(name), stripe_item_id="").update(
+                    stripe_item_id=item_id
+                )
 
 
-def _create_items(invoice: Invoice, customer_id: str, *, rerun: bool) -> None:
-    stripe_client = client()
-    currency = invoice.currency.lower()
-    for line in invoice.lines.filter(stripe_item_id="").order_by("position"):
-        item = stripe_client.v1.invoice_items.create(
-            params={
-                "customer": customer_id,
+def _add_lines(invoice: Invoice, remote: Any, *, present: dict[str, str]) -> Any:
+    """Adds to the draft Stripe invoice those of our lines not on it yet, in batches of
+    `LINES_PER_CALL`, and records every line's Stripe item id; returns the Stripe invoice as
+    the last call left it."""
+    lines = list(invoice.lines.order_by("position"))
+    wanted: list[tuple[str, InvoiceAddLinesParamsLine]] = [
+        (
+            str(line.pk),
+            {
                 "amount": line.amount_minor,
-                "currency": currency,
                 "description": line.description,
                 "metadata": {
                     "invoice_id": str(invoice.pk),
                     "line_id": str(line.pk),
                     "tenant_id": str(line.tenant_id),
                 },
+                "period": {
+                    "start": _epoch(line.first_day),
+                    "end": _epoch(line.last_day + datetime.timedelta(days=1)),
+                },
             },
-            options={"idempotency_key": _key(invoice, f"item{line.pk}")},
         )
-        _record_item(line.pk, item.id)
-    if invoice.tax_minor and not (rerun and _tax_item_exists(invoice, customer_id)):
-        stripe_client.v1.invoice_items.create(
-            params={
-                "customer": customer_id,
-                "amount": invoice.tax_minor,
-                "currency": currency,
-                "description": f"Tax {invoice.tax_percent}%",
-                "metadata": {"invoice_id": str(invoice.pk), "kind": "tax"},
-            },
-            options={"idempotency_key": _key(invoice, "tax")},
+        for line in lines
+    ]
+    if invoice.tax_minor:
+        wanted.append(
+            (
+                TAX_LINE,
+                {
+                    "amount": invoice.tax_minor,
+                    "description": f"Tax {invoice.tax_percent}%",
+                    "metadata": {"invoice_id": str(invoice.pk), "kind": TAX_LINE},
+                },
+            )
         )
-
-
-def _tax_item_exists(invoice: Invoice, customer_id: str) -> bool:
-    """Asked only on a re-run: a first run has made no tax item yet."""
-    items = client().v1.invoice_items.list(
-        params={"customer": customer_id, "limit": 100, "pending": True}
-    )
-    return any(
-        metadata_of(item).get("invoice_id") == str(invoice.pk)
-        and metadata_of(item).get("kind") == "tax"
-        for item in items.auto_paging_iter()
-    )
+    missing = [(name, params) for name, params in wanted if name not in present]
+    found = dict(present)
+    for start in range(0, len(missing), LINES_PER_CALL):
+        batch = missing[start : start + LINES_PER_CALL]
+        remote = client().v1.invoices.add_lines(
+            remote.id,
+            params={"lines": [params for _, params in batch]},
+            options={"idempotency_key": _key(invoice, f"lines{batch[0][0]}-{batch[-1][0]}")},
+        )
+        # The invoice returned shows its first lines only; what it shows is recorded now.
+        shown = {_ours(invoice, line): _item_id(line) for line in remote.lines.data}
+        found.update({name: item for name, item in shown.items() if name is not None})
+        _record_items(found)
+    if {str(line.pk) for line in lines if not line.stripe_item_id} - set(found):
+        # More lines than the invoice shows: one paginated read finds the rest.
+        found.update(_lines_in_stripe(invoice, remote))
+    _record_items(found)
+    return remote
 
 
 def _pay(invoice: Invoice, remote: Any) -> Any:
@@ -337,16 +361,25 @@ def sync_invoice_from_stripe(*, invoice: Invoice, actor: str = "system") -> Invo
 
 
 def void_in_stripe(*, invoice_id: int) -> Invoice:
-    """Voids in Stripe what a voided invoice of ours left there: the Stripe invoice if draft
-    or open, else its pending items (so no later invoice sweeps them up). A Stripe invoice
+    """Voids in Stripe the invoice a voided invoice of ours made there, if draft or open (a
+    run that made it but did not record it is found by its metadata). A Stripe invoice
     already paid is not touched: that is money received against a void invoice, recorded as
-    an event for a person to refund. Idempotent."""
-    with _partner_lock(invoice_id):
+    an event for a person to refund. Nothing in Stripe (no invoice made) → nothing to do: no
+    item of ours is ever left pending on the customer. Idempotent."""
+    with _invoice_lock(invoice_id):
         invoice = Invoice.objects.get(pk=invoice_id)
         if invoice.state != Invoice.State.VOID:
             return invoice
-        stripe_client = client()
+        started = BillingEvent.objects.filter(invoice=invoice, action=SEND_STARTED).exists()
+        customer_id = (
+            BillingAccount.objects.filter(partner_id=invoice.partner_id)
+            .values_list("stripe_customer_id", flat=True)
+            .first()
+        )
+        if not invoice.stripe_invoice_id and started and customer_id:
+            _find_unrecorded_invoice(invoice, customer_id)
         if invoice.stripe_invoice_id:
+            stripe_client = client()
             remote = stripe_client.v1.invoices.retrieve(invoice.stripe_invoice_id)
             if remote.status in ("draft", "open"):
                 remote = stripe_client.v1.invoices.void_invoice(
@@ -356,43 +389,8 @@ def void_in_stripe(*, invoice_id: int) -> Invoice:
             elif remote.status == "paid":
                 _event(invoice, "stripe.paid_after_void", stripe_invoice=remote.id)
             Invoice.objects.filter(pk=invoice.pk).update(stripe_status=remote.status or "")
-        else:
-            items = set(
-                invoice.lines.exclude(stripe_item_id="").values_list("stripe_item_id", flat=True)
-            )
-            items |= _unrecorded_pending_items(invoice)
-            for item_id in sorted(items):
-                try:
-                    stripe_client.v1.invoice_items.delete(item_id)
-                except stripe.InvalidRequestError:
-                    continue  # already deleted by an earlier run
-                _event(invoice, "stripe.item_deleted", stripe_item=item_id)
-            if not BillingEvent.objects.filter(invoice=invoice, action=ITEMS_REMOVED).exists():
-                _event(invoice, ITEMS_REMOVED, items=sorted(items))
         invoice.refresh_from_db()
         return invoice
-
-
-def _unrecorded_pending_items(invoice: Invoice) -> set[str]:
-    """Pending Stripe items carrying our invoice's id that a run made but did not record
-    (asked only when a run was started for it)."""
-    if not BillingEvent.objects.filter(invoice=invoice, action=SEND_STARTED).exists():
-        return set()
-    customer_id = (
-        BillingAccount.objects.filter(partner_id=invoice.partner_id)
-        .values_list("stripe_customer_id", flat=True)
-        .first()
-    )
-    if not customer_id:
-        return set()
-    items = client().v1.invoice_items.list(
-        params={"customer": customer_id, "limit": 100, "pending": True}
-    )
-    return {
-        item.id
-        for item in items.auto_paging_iter()
-        if metadata_of(item).get("invoice_id") == str(invoice.pk)
-    }
 
 
 def invoices_to_reconcile() -> list[int]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import stripe
 
-from billing.services.collection import CollectionBlocked
 from config.celery import app
 
 # Errors worth waiting out; a refusal (4xx) will not change by retrying and is raised.
-TRANSIENT = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError, CollectionBlocked)
+TRANSIENT = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
 RETRY = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": 2,

@@ -1,6 +1,6 @@
-"""Collection through Stripe, against localstripe with the real `stripe` library: items and an
-invoice per finalised invoice, idempotency keys on the wire, no second charge on a re-run,
-Stripe unreachable, a declined card, a void."""
+"""Collection through Stripe, against localstripe with the real `stripe` library: an invoice per
+finalised invoice with its lines added in batches (add_lines), idempotency keys on the wire, no
+second charge or line on a re-run, Stripe unreachable, a declined card, a void."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from billing.models import BillingEvent, Invoice, PaymentMethod
 from billing.selectors.payment_methods import payment_methods_of
 from billing.services.collection import (
-    CollectionBlocked,
+    LINES_PER_CALL,
     send_invoice_to_stripe,
     sync_invoice_from_stripe,
     void_in_stripe,
@@ -35,10 +35,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_settings")]
 
 
 def stripe_objects(customer_id: str) -> tuple[list[Any], list[Any]]:
-    """Every invoice of the customer and every invoice item Stripe holds for it."""
+    """Every invoice of the customer and every invoice item Stripe holds for it (the lines of
+    each invoice, every page, and the items pending on the customer)."""
     stripe_client = client()
     invoices = list(stripe_client.v1.invoices.list(params={"customer": customer_id}).data)
-    items = [line for invoice in invoices for line in invoice.lines.data]
+    items = [
+        line
+        for invoice in invoices
+        for line in stripe_client.v1.invoices.line_items.list(
+            invoice.id, params={"limit": 100}
+        ).auto_paging_iter()
+    ]
     pending = list(stripe_client.v1.invoice_items.list(params={"customer": customer_id}).data)
     return invoices, items + pending
 
@@ -78,23 +85,75 @@ def test_the_library_sends_our_idempotency_keys_and_collection_parameters(world:
 
     posts = [request for request in sent if request.method == "POST"]
     base = f"inv{invoice.pk}-{invoice.total_minor}"
-    assert [request.idempotency_key for request in posts] == [
-        *(f"{base}-item{pk}" for pk in line_ids),
-        f"{base}-invoice",
-        f"{base}-pay-{card.stripe_id}",
+    invoice.refresh_from_db()
+    remote_id = invoice.stripe_invoice_id
+    assert [(request.path, request.idempotency_key) for request in sent] == [
+        ("/v1/invoices", f"{base}-invoice"),
+        (f"/v1/invoices/{remote_id}/add_lines", f"{base}-lines{line_ids[0]}-{line_ids[-1]}"),
+        (f"/v1/invoices/{remote_id}/pay", f"{base}-pay-{card.stripe_id}"),
     ]
-    items = [request for request in posts if request.path == "/v1/invoiceitems"]
-    assert [request.params["metadata[line_id]"] for request in items] == [
-        str(pk) for pk in line_ids
-    ]
-    assert {request.params["metadata[invoice_id]"] for request in items} == {str(invoice.pk)}
-    created = next(request for request in posts if request.path == "/v1/invoices")
+    created, added, _ = posts
     assert created.params["collection_method"] == "charge_automatically"
-    assert created.params["pending_invoice_items_behavior"] == "include"
+    assert created.params["pending_invoice_items_behavior"] == "exclude"
     assert created.params["auto_advance"] == "false"
+    assert created.params["currency"] == "pkr"
+    assert created.params["metadata[invoice_id]"] == str(invoice.pk)
+    for index, pk in enumerate(line_ids):
+        assert added.params[f"lines[{index}][metadata][line_id]"] == str(pk)
+        assert added.params[f"lines[{index}][metadata][invoice_id]"] == str(invoice.pk)
+        assert int(added.params[f"lines[{index}][period][end]"]) > int(
+            added.params[f"lines[{index}][period][start]"]
+        )
+    assert f"lines[{len(line_ids)}][amount]" not in added.params  # no tax line at 0 tax
     assert all(request.headers["Stripe-Version"] == "2026-10-28.endive" for request in sent)
-    # One Stripe call per line, plus the invoice and its payment: nothing else.
-    assert len(sent) == len(line_ids) + 2
+    # Create, one add_lines, pay: three calls for the invoice, whatever its lines.
+    assert len(sent) == 3
+
+
+def test_120_lines_go_in_three_batches_with_the_tax_as_one_more_line(world: World) -> None:
+    partner = new_partner()
+    card = add_card(partner)
+    amounts = tuple(1_000 + n for n in range(120))
+    invoice = finalised_invoice(
+        partner=partner, tenant=world.punjab.tenant, amounts=amounts, tax_minor=777
+    )
+    line_ids = list(invoice.lines.order_by("position").values_list("pk", flat=True))
+
+    with recording() as sent:
+        paid = send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    assert paid.state == Invoice.State.PAID
+    base = f"inv{invoice.pk}-{invoice.total_minor}"
+    added = [request for request in sent if request.path.endswith("/add_lines")]
+    assert LINES_PER_CALL == 50
+    assert [request.idempotency_key for request in added] == [
+        f"{base}-lines{line_ids[0]}-{line_ids[49]}",
+        f"{base}-lines{line_ids[50]}-{line_ids[99]}",
+        f"{base}-lines{line_ids[100]}-tax",
+    ]
+    sizes = [
+        len({key.split("]")[0] for key in request.params if key.startswith("lines[")})
+        for request in added
+    ]
+    assert sizes == [50, 50, 21]
+    last = added[-1].params
+    assert last["lines[20][metadata][kind]"] == "tax"
+    assert last["lines[20][amount]"] == "777"
+    # The returned invoice shows its first lines only: one paginated read finds the rest.
+    reads = [request for request in sent if request.method == "GET"]
+    assert all(request.path.endswith("/lines") for request in reads)
+    assert len(reads) == 2  # 121 lines, 100 a page
+    assert len(sent) == 1 + 3 + 2 + 1
+    assert [r.idempotency_key for r in sent][-1] == f"{base}-pay-{card.stripe_id}"
+
+    remote = client().v1.invoices.retrieve(paid.stripe_invoice_id)
+    assert remote.amount_paid == invoice.total_minor == sum(amounts) + 777
+    _, items = stripe_objects(partner.billing_account.stripe_customer_id)
+    by_line = {metadata_of(item).get("line_id"): item for item in items}
+    assert len(items) == 121
+    for line in paid.lines.all():
+        assert line.stripe_item_id == by_line[str(line.pk)].invoice_item
+        assert by_line[str(line.pk)].amount == line.amount_minor
 
 
 def crash_after(requests: int) -> Any:
@@ -112,13 +171,21 @@ def crash_after(requests: int) -> Any:
     return request
 
 
-@pytest.mark.parametrize("requests", [1, 2, 3, 4])
+@pytest.mark.parametrize(
+    ("lines", "requests"),
+    # 2 lines + tax: create, add_lines, pay. 120 lines + tax: create, 3 add_lines, reads of
+    # the lines (2 pages), pay.
+    [(2, k) for k in (1, 2, 3)] + [(120, k) for k in (1, 2, 3, 4, 5, 6, 7)],
+)
 def test_a_run_killed_midway_and_run_again_charges_once(
-    world: World, monkeypatch: pytest.MonkeyPatch, requests: int
+    world: World, monkeypatch: pytest.MonkeyPatch, lines: int, requests: int
 ) -> None:
     partner = new_partner()
     add_card(partner)
-    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    amounts = tuple(1_000 + n for n in range(lines))
+    invoice = finalised_invoice(
+        partner=partner, tenant=world.punjab.tenant, amounts=amounts, tax_minor=500
+    )
     customer = partner.billing_account.stripe_customer_id
 
     monkeypatch.setattr(CountingHTTPClient, "request", crash_after(requests))
@@ -134,9 +201,14 @@ def test_a_run_killed_midway_and_run_again_charges_once(
     assert paid.state == again.state == Invoice.State.PAID
     invoices, items = stripe_objects(customer)
     assert [remote.status for remote in invoices] == ["paid"]
-    assert len(items) == invoice.lines.count()
+    assert invoices[0].amount_paid == invoice.total_minor
+    names = sorted(metadata_of(item).get("line_id", "tax") for item in items)
+    assert names == sorted([*(str(pk) for pk in invoice.lines.values_list("pk", flat=True)), "tax"])
     intents = {remote.payment_intent for remote in invoices}
     assert len(intents) == 1
+    by_line = {metadata_of(item).get("line_id"): item.invoice_item for item in items}
+    for line in paid.lines.all():
+        assert line.stripe_item_id == by_line[str(line.pk)]
 
 
 def test_a_rerun_of_a_paid_invoice_makes_no_request_at_all(world: World) -> None:
@@ -273,44 +345,100 @@ def test_the_only_card_cannot_be_removed_while_an_invoice_is_unpaid(world: World
     assert BillingEvent.objects.filter(partner=partner, action="payment_method.removed").exists()
 
 
-def test_stripe_asking_another_amount_than_ours_is_never_charged(world: World) -> None:
+def test_items_pending_on_the_customer_stay_out_of_our_invoice(world: World) -> None:
     partner = new_partner()
     add_card(partner)
     customer = partner.billing_account.stripe_customer_id
-    # Something else left a pending item on the customer: Stripe's invoice would sweep it in.
-    client().v1.invoice_items.create(
+    # Something else left a pending item on the customer: our invoice must not take it.
+    foreign = client().v1.invoice_items.create(
         params={"customer": customer, "amount": 999, "currency": "pkr"}
     )
     invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+
+    paid = send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    assert paid.state == Invoice.State.PAID
+    remote = client().v1.invoices.retrieve(paid.stripe_invoice_id)
+    assert remote.amount_paid == invoice.total_minor
+    pending = client().v1.invoice_items.list(params={"customer": customer}).data
+    assert [item.id for item in pending] == [foreign.id]
+
+
+def test_stripe_asking_another_amount_than_ours_is_never_charged(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(1))  # the draft, no lines
+    with pytest.raises(SystemExit):
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+    monkeypatch.undo()
+    customer = partner.billing_account.stripe_customer_id
+    (draft,) = client().v1.invoices.list(params={"customer": customer}).data
+    # Someone else adds a line to our draft in Stripe meanwhile.
+    client().v1.invoices.add_lines(
+        draft.id, params={"lines": [{"amount": 999, "description": "not ours"}]}
+    )
 
     with pytest.raises(RuntimeError, match="not charging"):
         send_invoice_to_stripe(invoice_id=invoice.pk)
 
     invoice.refresh_from_db()
     assert invoice.state == Invoice.State.FINALISED
-    assert client().v1.invoices.retrieve(invoice.stripe_invoice_id).status == "draft"
+    assert invoice.stripe_invoice_id == draft.id
+    remote = client().v1.invoices.retrieve(draft.id)
+    assert remote.status == "draft"
+    assert remote.amount_due == invoice.total_minor + 999
     assert BillingEvent.objects.filter(invoice=invoice, action="stripe.total_mismatch").exists()
 
 
-def test_a_void_before_the_stripe_invoice_existed_deletes_its_pending_items(
+def test_a_void_after_a_run_died_before_recording_the_stripe_invoice_voids_it(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     partner = new_partner()
     add_card(partner)
     invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
-    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(2))  # both items, no invoice
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(2))  # draft and its lines
     with pytest.raises(SystemExit):
         send_invoice_to_stripe(invoice_id=invoice.pk)
     monkeypatch.undo()
     customer = partner.billing_account.stripe_customer_id
-    assert len(client().v1.invoice_items.list(params={"customer": customer}).data) == 2
+    invoice.refresh_from_db()
+    assert invoice.stripe_invoice_id  # recorded the moment it existed
+    assert client().v1.invoice_items.list(params={"customer": customer}).data == []
 
     Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)  # the ledger's void
-    void_in_stripe(invoice_id=invoice.pk)
+    voided = void_in_stripe(invoice_id=invoice.pk)
     void_in_stripe(invoice_id=invoice.pk)
 
-    assert client().v1.invoice_items.list(params={"customer": customer}).data == []
-    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.item_deleted").count() == 2
+    assert voided.stripe_status == "void"
+    assert client().v1.invoices.retrieve(invoice.stripe_invoice_id).status == "void"
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.invoice_voided").count() == 1
+
+
+def test_a_void_finds_a_stripe_invoice_made_but_never_recorded(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(1))  # made, not recorded
+    with pytest.raises(SystemExit):
+        send_invoice_to_stripe(invoice_id=invoice.pk)
+    monkeypatch.undo()
+    invoice.refresh_from_db()
+    assert invoice.stripe_invoice_id == ""
+
+    Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)  # the ledger's void
+    voided = void_in_stripe(invoice_id=invoice.pk)
+
+    assert voided.stripe_invoice_id
+    assert voided.stripe_status == "void"
+    customer = partner.billing_account.stripe_customer_id
+    assert [r.status for r in client().v1.invoices.list(params={"customer": customer}).data] == [
+        "void"
+    ]
 
 
 def test_a_new_default_card_queues_the_collection_of_unpaid_invoices(
@@ -327,30 +455,32 @@ def test_a_new_default_card_queues_the_collection_of_unpaid_invoices(
     assert queued == [invoice.pk]
 
 
-def test_an_invoice_waits_while_another_of_the_partner_may_have_items_pending(
+def test_two_invoices_of_a_partner_never_take_each_others_lines(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     partner = new_partner()
     add_card(partner)
     october = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
     november = finalised_invoice(
-        partner=partner, tenant=world.punjab.tenant, period_start=datetime.date(2026, 11, 1)
+        partner=partner,
+        tenant=world.punjab.tenant,
+        amounts=(70_000,),
+        period_start=datetime.date(2026, 11, 1),
     )
-    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(1))  # one item made
+    monkeypatch.setattr(CountingHTTPClient, "request", crash_after(2))  # draft with its lines
     with pytest.raises(SystemExit):
         send_invoice_to_stripe(invoice_id=october.pk)
     monkeypatch.undo()
 
-    with pytest.raises(CollectionBlocked):
-        send_invoice_to_stripe(invoice_id=november.pk)
-    assert CollectionBlocked in collect_invoice.autoretry_for
-
-    assert send_invoice_to_stripe(invoice_id=october.pk).state == Invoice.State.PAID
+    # November does not wait for October: its own invoice takes only its own line.
     assert send_invoice_to_stripe(invoice_id=november.pk).state == Invoice.State.PAID
+    assert send_invoice_to_stripe(invoice_id=october.pk).state == Invoice.State.PAID
     for invoice in (october, november):
         invoice.refresh_from_db()
         remote = client().v1.invoices.retrieve(invoice.stripe_invoice_id)
         assert remote.amount_paid == invoice.total_minor
+        listed = client().v1.invoices.line_items.list(remote.id, params={"limit": 100}).data
+        assert {metadata_of(line)["invoice_id"] for line in listed} == {str(invoice.pk)}
 
 
 def test_recording_the_same_card_setup_twice_changes_nothing(world: World) -> None:
@@ -394,3 +524,55 @@ def test_a_card_the_webhook_cached_first_still_becomes_the_default(world: World)
     assert card.is_default
     customer = stripe.v1.customers.retrieve(partner.billing_account.stripe_customer_id)
     assert customer.invoice_settings.default_payment_method == method.id
+
+
+def test_the_fake_stripe_adds_lines_to_drafts_only_and_replays_a_key() -> None:
+    """localstripe's add_lines, as patched (platform/localstripe_server.py): lines become items
+    of that invoice and count in its total; a replayed key adds nothing; a refusal adds
+    nothing; an invoice no longer draft takes no lines."""
+    from billing.services.payment_methods import ensure_customer
+
+    customer = ensure_customer(partner=new_partner())
+    stripe_client = client()
+    stripe_client.v1.invoice_items.create(
+        params={"customer": customer, "amount": 5, "currency": "pkr"}
+    )
+    draft = stripe_client.v1.invoices.create(
+        params={
+            "customer": customer,
+            "currency": "pkr",
+            "collection_method": "charge_automatically",
+            "pending_invoice_items_behavior": "exclude",
+            "auto_advance": False,
+        }
+    )
+    assert draft.amount_due == 0 and draft.lines.data == []  # the pending item stays out
+    lines = {"lines": [{"amount": 100, "metadata": {"line_id": "1"}}, {"amount": 20}]}
+
+    first = stripe_client.v1.invoices.add_lines(
+        draft.id, params=lines, options={"idempotency_key": "fake-add-1"}
+    )
+    again = stripe_client.v1.invoices.add_lines(
+        draft.id, params=lines, options={"idempotency_key": "fake-add-1"}
+    )
+
+    assert first.amount_due == again.amount_due == 120
+    assert first.currency == "pkr"
+    assert [line.amount for line in first.lines.data] == [100, 20]
+    assert metadata_of(first.lines.data[0]) == {"line_id": "1"}
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.invoices.add_lines(
+            draft.id,
+            # The second line ends before it starts: neither is added.
+            params={
+                "lines": [
+                    {"amount": 1},
+                    {"amount": 1, "period": {"start": 2_000_000_000, "end": 1_900_000_000}},
+                ]
+            },
+        )
+    assert stripe_client.v1.invoices.retrieve(draft.id).amount_due == 120
+    stripe_client.v1.invoices.finalize_invoice(draft.id)
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.invoices.add_lines(draft.id, params={"lines": [{"amount": 1}]})
+    assert stripe_client.v1.invoices.retrieve(draft.id).amount_due == 120

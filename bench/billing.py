@@ -27,17 +27,14 @@ import datetime
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, bench_environment, localstack
+from bench.common import bench_environment, localstack
 
 MONTH = datetime.date(2026, 11, 1)
 TARGET_SECONDS = 60.0
@@ -59,32 +56,6 @@ def objects_made(requests: list[Any]) -> int:
     return creates + sum(lines_added(r) for r in requests)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_stripe() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "platform" / "localstripe_server.py"), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/js.stripe.com/v3/", timeout=1).close()
-            return server, url
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise SystemExit("localstripe did not start") from None
-            time.sleep(0.2)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--partners", type=int, default=50)
@@ -93,15 +64,15 @@ def main() -> int:
     if args.partners < 1 or args.tenants < args.partners:
         parser.error("needs at least one partner and one tenant per partner")
 
-    stripe_server, stripe_url = start_stripe()
-    try:
-        with bench_environment() as env:
-            env.update(
-                STRIPE_API_BASE=stripe_url,
-                STRIPE_SECRET_KEY=SECRET_KEY,
-                STRIPE_PUBLISHABLE_KEY="pk_test_bench",
-                STRIPE_WEBHOOK_SECRET="whsec_bench",
-            )
+    with bench_environment() as env:
+        # Always a local Stripe of its own: whatever Stripe the environment names is dropped,
+        # so the benchmark can never charge a real account.
+        for name in [name for name in env if name.startswith("STRIPE_")]:
+            del env[name]
+        stripe_server = localstack.start_localstripe(env)
+        if stripe_server is None:
+            raise SystemExit("localstripe did not start")
+        try:
             print("Preparing: public schema", flush=True)
             localstack.manage(env, "migrate_schemas", "--shared", "-v", "0")
             os.environ.update(env)
@@ -117,9 +88,9 @@ def main() -> int:
                 flush=True,
             )
             figures = measure(args.partners, args.tenants)
-    finally:
-        stripe_server.terminate()
-        stripe_server.wait(timeout=10)
+        finally:
+            stripe_server.terminate()
+            stripe_server.process.wait(timeout=10)
     report(figures)
     return 0
 

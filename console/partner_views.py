@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -280,17 +280,12 @@ def _stripe_trouble(request: HttpRequest, error: StripeError) -> None:
 @require_GET
 @partner_staff_required(roles=MONEY_ROLES)
 def cards(request: HttpRequest, membership: PartnerMembership) -> HttpResponse:
-    """The partner's cards, the default marked, with set-default and remove."""
-    try:
-        found = payment_methods_of(membership.partner)
-        reachable = True
-    except StripeError as error:
-        _stripe_trouble(request, error)
-        found, reachable = PaymentMethod.objects.none(), False
+    """The partner's cards, the default marked, with set-default and remove. They are read
+    from billing's cache of Stripe's cards (kept in line by its webhooks), so the page shows
+    them even while Stripe is unreachable; changing them needs Stripe."""
     context = {
         **_base_context(membership, "cards"),
-        "cards": found,
-        "reachable": reachable,
+        "cards": list(payment_methods_of(membership.partner)),
         "remove_form": RemoveCardForm(),
     }
     return render(request, "console/partner/cards.html", context)
@@ -350,6 +345,7 @@ def card_record(request: HttpRequest, membership: PartnerMembership) -> HttpResp
 def card_default(
     request: HttpRequest, membership: PartnerMembership, payment_method: str
 ) -> HttpResponse:
+    """Makes one of the partner's cards the default; another partner's card is not found."""
     try:
         payment_methods.set_default(
             partner=membership.partner,
@@ -357,6 +353,8 @@ def card_default(
             actor=signed_in_user(request).email,
             ip_address=client_address(request),
         )
+    except PaymentMethod.DoesNotExist as missing:
+        raise Http404("No such card.") from missing
     except StripeError as error:
         _stripe_trouble(request, error)
     else:
@@ -369,21 +367,28 @@ def card_default(
 def card_remove(
     request: HttpRequest, membership: PartnerMembership, payment_method: str
 ) -> HttpResponse:
-    """Removes a card after a confirmation."""
+    """Removes a card after a confirmation (a removed default is succeeded by the newest
+    remaining card); another partner's card is not found."""
     if not RemoveCardForm(request.POST).is_valid():
         messages.error(request, "Nothing was done. Tick the box to confirm.")
         return redirect("console:partner_cards", partner_id=membership.partner_id)
     try:
-        payment_methods.remove(
+        removed = payment_methods.remove(
             partner=membership.partner,
             payment_method_id=payment_method,
             actor=signed_in_user(request).email,
             ip_address=client_address(request),
         )
+    except PaymentMethod.DoesNotExist as missing:
+        raise Http404("No such card.") from missing
     except ValidationError as refused:
         report_refusal(request, refused)
     except StripeError as error:
         _stripe_trouble(request, error)
     else:
-        messages.success(request, "The card is removed.")
+        done = f"The card •••• {removed.last4} is removed."
+        default = payment_methods_of(membership.partner).filter(is_default=True).first()
+        if default is not None:
+            done += f" Invoices are charged to •••• {default.last4} from now on."
+        messages.success(request, done)
     return redirect("console:partner_cards", partner_id=membership.partner_id)

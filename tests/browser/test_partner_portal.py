@@ -16,6 +16,7 @@ from pytest_django import DjangoDbBlocker
 
 from accounts.services import create_account
 from billing.models import BillingTerm, Invoice, InvoiceLine, Plan, PlanPrice, UsageRecord
+from billing.services.dunning import invoice_changed
 from billing.services.plans import assign_plan
 from tenants.models import Partner
 from tenants.services import add_partner_member, create_partner
@@ -142,6 +143,7 @@ def vendor(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Vendor]
             amount_minor=3_100_000,
             trace={"usage_record_ids": [], "days": []},
         )
+        invoice_changed(invoice=unpaid)  # as Stripe's outcome does: opens its grace period
     yield Vendor(
         partner=partner,
         office=office,

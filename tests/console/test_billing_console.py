@@ -118,7 +118,7 @@ def test_a_new_price_needs_a_confirmation_and_is_recorded_and_audited(world: Wor
     )
     assert price.recorded_by == world.federal_admin_email
     assert "billed at the new prices from 01 January 2027" in done.content.decode()
-    event = BillingEvent.objects.get(action="price_set", detail__effective_from="2027-01-01")
+    event = BillingEvent.objects.get(action="price.set", detail__effective_from="2027-01-01")
     assert event.detail["effective_from"] == "2027-01-01" and event.ip_address == "127.0.0.1"
     assert "Rs 1,500.00" in client.get("/console/billing/plans/").content.decode()
 
@@ -133,10 +133,12 @@ def test_a_price_for_a_month_already_invoiced_is_refused(world: World) -> None:
     )
 
     assert refused.status_code == 400
-    assert "already invoiced for October 2026" in refused.content.decode()
+    # set_price's refusal names the month invoiced and the earliest day a price may start.
+    assert "October 2026 is already invoiced" in refused.content.decode()
+    assert "from 1 November 2026 at the earliest" in refused.content.decode()
     assert not PlanPrice.objects.filter(effective_from=datetime.date(2026, 10, 15)).exists()
     assert not BillingEvent.objects.filter(
-        action="price_set", detail__effective_from="2026-10-15"
+        action="price.set", detail__effective_from="2026-10-15"
     ).exists()
 
 
@@ -170,7 +172,8 @@ def test_an_extension_is_refused_for_a_paid_invoice_and_to_partner_staff(world: 
     by_owner = owner.post(f"/console/billing/invoices/{ledger.unpaid.pk}/extension/", form)
     by_billing = billing.post(f"/console/billing/invoices/{ledger.unpaid.pk}/extension/", form)
 
-    assert paid.status_code == 400 and "no grace to extend" in paid.content.decode()
+    assert paid.status_code == 400
+    assert "has no open grace period to extend" in paid.content.decode()
     assert by_owner.status_code == 403 and by_billing.status_code == 403
     assert not BillingEvent.objects.filter(
         action="grace_extended", invoice__in=[ledger.paid, ledger.unpaid]
@@ -196,7 +199,7 @@ def test_the_tenant_page_changes_the_plan_from_a_date_after_a_confirmation(world
     term = terms_of(punjab).order_by("-effective_from", "-id").first()
     assert term is not None and (term.plan, term.partner) == (provincial, world.partner)
     assert plan_of(punjab) == provincial  # a past day: in force now
-    event = BillingEvent.objects.get(action="plan_changed", tenant=punjab)
+    event = BillingEvent.objects.get(action="term.plan_changed", tenant=punjab)
     assert event.tenant == punjab and event.actor == world.federal_admin_email
     assert ledger.plan != provincial
 
@@ -211,7 +214,8 @@ def test_a_change_of_partner_bills_each_partner_its_days_and_never_an_invoiced_m
     form = {"partner": ledger.other_partner.pk, "reason": "Contract moved", "confirm": "on"}
 
     refused = client.post(url, {**form, "effective_from": "2026-10-20"}, follow=True)
-    assert "already invoiced up to 31 October 2026" in refused.content.decode()
+    assert "October 2026 is already invoiced for Test Punjab" in refused.content.decode()
+    assert "from 1 November 2026 at the earliest" in refused.content.decode()
     client.post(url, {**form, "effective_from": "2026-11-16"})
 
     runs = terms_for_period(punjab, datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
@@ -221,7 +225,7 @@ def test_a_change_of_partner_bills_each_partner_its_days_and_never_an_invoiced_m
     ]
     punjab.refresh_from_db()
     assert punjab.partner == ledger.other_partner
-    assert BillingEvent.objects.filter(action="partner_changed", tenant=punjab).count() == 1
+    assert BillingEvent.objects.filter(action="term.partner_changed", tenant=punjab).count() == 1
 
 
 def test_partner_staff_cannot_change_a_tenants_plan_or_partner(world: World) -> None:
@@ -237,7 +241,7 @@ def test_partner_staff_cannot_change_a_tenants_plan_or_partner(world: World) -> 
 
     assert plan.status_code == 403 and partner.status_code == 403
     assert not BillingEvent.objects.filter(
-        action__in=["plan_changed", "partner_changed"], tenant=punjab
+        action__in=["term.plan_changed", "term.partner_changed"], tenant=punjab
     ).exists()
 
 
@@ -266,7 +270,16 @@ def test_the_federal_invoice_page_shows_lines_history_and_pdf_of_any_partner(wor
 
 def test_plans_are_created_and_changed_with_a_confirmation_and_audited(world: World) -> None:
     client = signed_in_client(world.control_host, world.federal_admin_email)
-    new = {"code": "district", "name": "District", "officer_limit": "500", "grace_days": "21"}
+    new = {
+        "code": "district",
+        "name": "District",
+        "officer_limit": "500",
+        "grace_days": "21",
+        "prices_from": "01/01/2027",  # a plan is created with its first price
+        "seat_price": "900.00",
+        "included_storage_gb": "20",
+        "extra_gb_price": "40.00",
+    }
 
     unconfirmed = client.post("/console/billing/plans/new/", new)
     client.post("/console/billing/plans/new/", {**new, "confirm": "on"})
@@ -278,15 +291,20 @@ def test_plans_are_created_and_changed_with_a_confirmation_and_audited(world: Wo
     )
 
     assert unconfirmed.status_code == 400 and again.status_code == 400
-    assert "exists already" in again.content.decode()
+    assert "A plan with the code “district” exists" in again.content.decode()
     district.refresh_from_db()
     assert (district.name, district.grace_days, district.is_active) == (
         "District office",
         30,
         False,
     )
-    created = BillingEvent.objects.get(action="plan_created", detail__plan="district")
-    updated = BillingEvent.objects.get(action="plan_updated", detail__plan="district")
+    created = BillingEvent.objects.get(action="plan.created", detail__plan="district")
+    updated = BillingEvent.objects.get(action="plan.updated", detail__plan="district")
+    first_price = PlanPrice.objects.get(plan=district)
+    assert (first_price.effective_from, first_price.seat_price_minor) == (
+        datetime.date(2027, 1, 1),
+        90_000,
+    )
     assert created.actor == world.federal_admin_email
     assert updated.detail["changes"]["grace_days"] == [21, 30]
     assert "District office" in client.get("/console/billing/plans/").content.decode()
@@ -317,14 +335,22 @@ def test_grace_notices_name_the_tenants_of_the_unpaid_invoice_only(world: World)
     sindh = grace_notice_for_tenant(world.sindh.tenant)
     in_grace = {row.tenant for row in tenants_in_grace()}
 
+    # Grace runs from the first of: the day the payment failed, the day after the due date.
+    assert ledger.unpaid.payment_failed_at is not None and ledger.unpaid.due_on is not None
+    punjab_start = min(
+        timezone.localdate(ledger.unpaid.payment_failed_at),
+        ledger.unpaid.due_on + datetime.timedelta(days=1),
+    )
     assert punjab is not None and punjab.invoice_number == "INV-2026-000902"
-    assert punjab.last_day == timezone.localdate(
-        ledger.unpaid.payment_failed_at
-    ) + datetime.timedelta(days=ledger.plan.grace_days)
-    # Sindh's invoice is past its due date: its grace runs from that day.
+    assert punjab.last_day == punjab_start + datetime.timedelta(days=ledger.plan.grace_days)
+    # Sindh's invoice did not fail but is past its due date: its grace runs from the day after.
     due_on = ledger.other_invoice.due_on
     assert due_on is not None
-    assert sindh is not None and sindh.last_day == due_on + datetime.timedelta(days=14)
+    assert sindh is not None and sindh.invoice_number == "INV-2026-000903"
+    assert sindh.last_day == due_on + datetime.timedelta(days=1 + 14)
+    assert [n.invoice_number for n in grace_notices_for_partner(world.partner)] == [
+        "INV-2026-000902"
+    ]
     assert {world.punjab.tenant, world.sindh.tenant} <= in_grace
 
 

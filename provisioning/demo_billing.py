@@ -1,5 +1,5 @@
-"""The demo's billing: its e-offices on a plan since the 1st of last month, a month of usage
-collected from their schemas, and last month's invoice for the partner, finalised and sent to
+"""The demo's billing: its e-offices on a plan since the 1st of last month, their usage since
+then collected from their schemas, and last month's invoice for the partner, finalised and sent to
 the local Stripe (the partner has no card yet: adding one in the portal pays it)."""
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def put_on_plan(tenant: Tenant) -> None:
 
 def load_demo_billing(*, partner: Partner, tenants: list[Tenant]) -> bool:
     """Bills last month to the partner once; returns whether it did anything now."""
-    first, last = previous_month(timezone.localdate())
+    first, _ = previous_month(timezone.localdate())
+    # Usage up to yesterday, so the running month's estimate has days in it too.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     if Invoice.objects.filter(partner=partner, period_start=first).exists():
         return False
     plan = Plan.objects.get(code=DEMO_PLAN)
@@ -55,14 +57,14 @@ def load_demo_billing(*, partner: Partner, tenants: list[Tenant]) -> bool:
         with schema_context(tenant.schema_name):
             officers = list(User.objects.filter(is_active=True).order_by("pk"))
             day = first
-            while day <= last:
+            while day <= yesterday:
                 for number, officer in enumerate(officers):
                     # Weekdays, and not every officer every day.
                     if day.weekday() < 5 and (day.day + number) % 4:
                         record_active_day(user=officer, day=day)
                 day += datetime.timedelta(days=1)
         day = first
-        while day <= last:
+        while day <= yesterday:
             collect_usage(tenant.pk, day.isoformat())  # what the nightly task runs per day
             day += datetime.timedelta(days=1)
     run_month_end(month=first, actor=ACTOR)

@@ -4,13 +4,11 @@ Defaults suit the embedded local stack (`make run`, `make test`). With DJANGO_EN
 the process refuses to start on unsafe values instead of falling back to them.
 """
 
-import datetime
 import math
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import dj_database_url
 from celery.schedules import crontab
@@ -345,7 +343,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "eoffice")
-CELERY_TIMEZONE = "UTC"
 # Federal figures stay at most this old without anyone pressing "Refresh figures".
 CELERY_BEAT_SCHEDULE = {
     "refresh-tenant-rollups": {
@@ -389,7 +386,7 @@ if IS_PRODUCTION:
 CELERY_BEAT_SCHEDULE["reconcile-open-invoices"] = {
     "task": "billing.tasks.collection.reconcile_open_invoices",
     # Daily, after the month-end run (02:00 on the 1st) has sent its invoices.
-    "schedule": crontab(hour=3, minute=30),
+    "schedule": crontab(hour="3", minute="30"),
 }
 
 # A provisioning step that fails is retried this many times, waiting 1, 2, 4 … seconds.
@@ -401,16 +398,19 @@ PROVISIONING_STALL_SECONDS = env_int("PROVISIONING_STALL_SECONDS", 120)
 # Sales tax on invoices, a percentage printed as its own field (0 = none charged).
 BILLING_TAX_PERCENT = env_str("BILLING_TAX_PERCENT", "0")
 try:
-    if not 0 <= Decimal(BILLING_TAX_PERCENT) < 100:
+    _tax = Decimal(BILLING_TAX_PERCENT)
+    # Two decimals at most: the invoice stores the rate it was charged at with two.
+    if not 0 <= _tax < 100 or int(_tax.as_tuple().exponent) < -2:
         raise InvalidOperation
 except InvalidOperation as not_a_percentage:
     raise ImproperlyConfigured(
-        f"BILLING_TAX_PERCENT must be a percentage from 0 to 99.99, not {BILLING_TAX_PERCENT!r}."
+        "BILLING_TAX_PERCENT must be a percentage from 0 to 99.99 with at most two decimals, "
+        f"not {BILLING_TAX_PERCENT!r}."
     ) from not_a_percentage
 # An invoice is due this many days after it is finalised (overdue after that).
 BILLING_PAYMENT_DAYS = env_int("BILLING_PAYMENT_DAYS", 14)
-# Beat times are UTC (CELERY_TIMEZONE), i.e. five hours before Pakistan's clock: each task runs
-# after midnight in Karachi, so its "today" (timezone.localdate) is already the new day.
+# Beat times are in TIME_ZONE (CELERY_TIMEZONE below), the clock billing's days are counted in:
+# each task runs after that midnight, so its "today" (timezone.localdate) is already the new day.
 CELERY_BEAT_SCHEDULE["billing-month-end"] = {
     # The previous month is rated and invoiced once the nightly usage collection is done.
     "task": "billing.tasks.invoices.month_end",
@@ -460,14 +460,13 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
 FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "eoffice_language"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Karachi")
-# Yesterday's usage of every billable tenant (and back-fills of missed days), at 00:30 of
-# TIME_ZONE's day: beat counts in CELERY_TIMEZONE (UTC), so the hour is shifted by the offset.
-_USAGE_AT = datetime.datetime.combine(
-    datetime.date.today(), datetime.time(0, 30), tzinfo=ZoneInfo(TIME_ZONE)
-).astimezone(datetime.UTC)
+# Beat counts its crontab hours in the platform's time zone, so the billing day, the usage day
+# and the hour a nightly task runs are one clock (daylight saving included).
+CELERY_TIMEZONE = TIME_ZONE
+# Yesterday's usage of every billable tenant (and back-fills of missed days), at 00:30.
 CELERY_BEAT_SCHEDULE["collect-daily-usage"] = {
     "task": "billing.tasks.usage.collect_all_usage",
-    "schedule": crontab(hour=_USAGE_AT.hour, minute=_USAGE_AT.minute),
+    "schedule": crontab(hour="0", minute="30"),
 }
 USE_I18N = True
 USE_TZ = True

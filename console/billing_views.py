@@ -25,6 +25,7 @@ from billing.selectors.dunning import grace_notice_of_invoice, tenants_in_grace
 from billing.selectors.events import billing_events
 from billing.selectors.invoices import (
     invoice_events,
+    lines_of,
     outstanding_invoices,
     revenue_by_partner_and_month,
 )
@@ -156,7 +157,7 @@ def revenue_csv(request: HttpRequest) -> HttpResponse:
     )
     return _csv(
         f"revenue-{timezone.localdate():%Y-%m-%d}.csv",
-        ["month", "partner", "currency", "invoices", "invoiced", "paid", "outstanding"],
+        ["month", "partner", "currency", "invoices", "invoiced", "paid", "outstanding", "overdue"],
         (
             [
                 f"{r.month:%Y-%m}",
@@ -166,6 +167,7 @@ def revenue_csv(request: HttpRequest) -> HttpResponse:
                 _major(r.invoiced_minor, r.currency),
                 _major(r.paid_minor, r.currency),
                 _major(r.outstanding_minor, r.currency),
+                _major(r.overdue_minor, r.currency),
             ]
             for r in rows
         ),
@@ -444,7 +446,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "invoice": invoice,
-        "lines": list(invoice.lines.all()),
+        "lines": list(lines_of(invoice)),
         "replaced_by": getattr(invoice, "replaced_by", None),
         "events": list(invoice_events(invoice)),
         "notice": grace_notice_of_invoice(invoice),

@@ -29,6 +29,7 @@ from billing.selectors.invoices import (
     invoice_events,
     invoice_of_partner,
     invoices_of_partner,
+    lines_of,
 )
 from billing.selectors.payment_methods import payment_methods_of
 from billing.selectors.usage import last_active_days, usage_for_tenants
@@ -176,7 +177,7 @@ def invoice_detail(request: HttpRequest, membership: PartnerMembership, pk: int)
     context = {
         **_base_context(membership, "invoices"),
         "invoice": invoice,
-        "lines": list(invoice.lines.all()),
+        "lines": list(lines_of(invoice)),
         "replaced_by": getattr(invoice, "replaced_by", None),
         "events": list(invoice_events(invoice)),
     }

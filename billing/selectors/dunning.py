@@ -13,12 +13,13 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from billing.invoice_states import UNPAID
 from billing.models import GracePeriod, Invoice, InvoiceLine
 from tenants.lifecycle import SERVING_STATES
 from tenants.models import Partner, Tenant
 from tenants.selectors import open_billing_holds
 
-UNPAID_STATES = (Invoice.State.FINALISED, Invoice.State.OVERDUE)
+UNPAID_STATES = tuple(UNPAID)  # billing.invoice_states' one set
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ State = Invoice.State
 
 
 def invoices_of_partner(partner: Partner) -> QuerySet[Invoice]:
-    """The partner's issued invoices (finalised, paid, overdue, void), newest month first;
-    drafts are the platform's work in progress and are not shown to partners."""
+    """The partner's issued invoices (finalised, paid, overdue, and void ones that had been
+    issued), newest month first; drafts, and drafts voided before issue, are the platform's
+    work in progress and are not shown to partners."""
     return (
-        Invoice.objects.filter(partner=partner)
+        Invoice.objects.filter(partner=partner, finalised_at__isnull=False)
         .exclude(state=State.DRAFT)
         .order_by("-period_start", "-id")
     )

@@ -1,13 +1,24 @@
 """Reads of billing data."""
 
+import datetime
+
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from billing.models import Plan, PlanPrice, Subscription
 from tenants.models import Tenant
 
 
 def plans_on_offer() -> QuerySet[Plan]:
-    return Plan.objects.filter(is_active=True)
+    """Plans an application may be approved on: offered, and with a price in force today (a
+    tenant on a plan without one could not be billed for its days)."""
+    return Plan.objects.filter(
+        is_active=True, prices__effective_from__lte=timezone.localdate()
+    ).distinct()
+
+
+def has_price_on(plan: Plan, day: datetime.date) -> bool:
+    return PlanPrice.objects.filter(plan=plan, effective_from__lte=day).exists()
 
 
 def plan_of(tenant: Tenant) -> Plan | None:

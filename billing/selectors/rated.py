@@ -38,21 +38,42 @@ def tax_percent() -> Decimal:
     return Decimal(settings.BILLING_TAX_PERCENT)
 
 
-def rate_inputs(inputs: MonthInputs) -> dict[Key, RatedInvoice]:
-    """Every tenant of `inputs` rated and its lines gathered per partner and currency."""
+def rate_inputs(
+    inputs: MonthInputs, *, refused: dict[int, str] | None = None
+) -> dict[Key, RatedInvoice]:
+    """Every tenant of `inputs` rated and its lines gathered per partner and currency.
+
+    A tenant that cannot be rated (a plan without a price on a billed day: set up wrongly,
+    never a free day) raises ValueError, unless `refused` is given: then each partner it was
+    billed to that month is left out whole (never billed for part of its tenants) and named
+    in `refused` (partner id → why), and every other partner is rated.
+    """
     lines: dict[Key, list[RatedLine]] = defaultdict(list)
+    left_out: set[int] = set()
     for tenant_id, terms in inputs.terms_by_tenant.items():
         usage = inputs.usage_by_tenant.get(tenant_id, [])
         if not usage:
             continue
-        for line in rate_tenant_month(
-            tenant_id=tenant_id,
-            month=inputs.first_day,
-            terms=terms,
-            prices_by_plan=inputs.prices_by_plan,
-            usage=usage,
-        ):
+        try:
+            rated_lines = rate_tenant_month(
+                tenant_id=tenant_id,
+                month=inputs.first_day,
+                terms=terms,
+                prices_by_plan=inputs.prices_by_plan,
+                usage=usage,
+            )
+        except ValueError as error:
+            if refused is None:
+                raise
+            partners = {t.partner_id for t in terms if t.partner_id is not None}
+            for partner_id in partners:
+                refused.setdefault(partner_id, f"tenant {tenant_id}: {error}")
+            left_out |= partners
+            continue
+        for line in rated_lines:
             lines[(line.partner_id, inputs.plans[line.plan_id].currency)].append(line)
+    for key in [key for key in lines if key[0] in left_out]:
+        del lines[key]
     percent = tax_percent()
     rated: dict[Key, RatedInvoice] = {}
     for (partner_id, currency), partner_lines in lines.items():
@@ -82,5 +103,6 @@ def rate_partner(partner: Partner, month: datetime.date) -> dict[str, RatedInvoi
         .values_list("tenant_id", flat=True)
         .distinct()
     )
-    rated = rate_inputs(month_inputs(month, tenant_ids=list(tenant_ids)))
+    # An estimate of a partner whose plan cannot be rated is empty rather than an error page.
+    rated = rate_inputs(month_inputs(month, tenant_ids=list(tenant_ids)), refused={})
     return {currency: invoice for (pid, currency), invoice in rated.items() if pid == partner.pk}

@@ -36,6 +36,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing import invoice_states
+from billing.invoice_states import UNPAID
 from billing.models import BillingAccount, BillingEvent, Invoice, InvoiceLine, PaymentMethod
 from billing.services import dunning
 from billing.services.payment_methods import ensure_customer
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from stripe.params import InvoiceAddLinesParamsLine
 
 SEND_STARTED = "stripe.send_started"
-UNPAID_STATES = (Invoice.State.FINALISED, Invoice.State.OVERDUE)
+UNPAID_STATES = tuple(UNPAID)  # billing.invoice_states' one set
 # Stripe takes up to 250 lines an invoice; 50 a call keeps each request well inside its limits.
 LINES_PER_CALL = 50
 TAX_LINE = "tax"  # the tax line's `kind` in its metadata, and its name in batch keys
@@ -290,6 +291,11 @@ def _pay(invoice: Invoice, remote: Any) -> Any:
     if not card:
         _event(invoice, "stripe.awaiting_payment_method", stripe_invoice=remote.id)
         return remote
+    # Voided meanwhile (a month end re-issued it while this run was on its way): never charge
+    # an invoice that another one replaces.
+    if not Invoice.objects.filter(pk=invoice.pk, state__in=UNPAID_STATES).exists():
+        _event(invoice, "stripe.payment_skipped_void", stripe_invoice=remote.id)
+        return remote
     try:
         return client().v1.invoices.pay(
             remote.id, options={"idempotency_key": _key(invoice, f"pay-{card}")}
@@ -308,11 +314,9 @@ def _pay(invoice: Invoice, remote: Any) -> Any:
 
 
 def _after_payment() -> None:
-    """Lifts a billing suspension within a minute of the payment (provisioning's task, named,
-    because billing may not import provisioning)."""
-    from config.celery import app
-
-    app.send_task("provisioning.tasks.apply_billing_holds")
+    """Lifts a billing suspension within a minute of the payment (dunning queues provisioning's
+    task by name; the minutely beat does it if the broker is away)."""
+    dunning.queue_hold_check()
 
 
 def _apply_remote(invoice: Invoice, remote: Any, actor: str = "system") -> Invoice:
@@ -378,10 +382,17 @@ def void_in_stripe(*, invoice_id: int) -> Invoice:
         )
         if not invoice.stripe_invoice_id and started and customer_id:
             _find_unrecorded_invoice(invoice, customer_id)
-        if invoice.stripe_invoice_id:
+        if invoice.stripe_invoice_id and invoice.stripe_status != "deleted":
             stripe_client = client()
             remote = stripe_client.v1.invoices.retrieve(invoice.stripe_invoice_id)
-            if remote.status in ("draft", "open"):
+            if remote.status == "draft":
+                # Stripe voids only finalised invoices; a draft (never payable) is deleted.
+                stripe_client.v1.invoices.delete(remote.id)
+                _event(invoice, "stripe.draft_deleted", stripe_invoice=remote.id)
+                Invoice.objects.filter(pk=invoice.pk).update(stripe_status="deleted")
+                invoice.refresh_from_db()
+                return invoice
+            if remote.status == "open":
                 remote = stripe_client.v1.invoices.void_invoice(
                     remote.id, options={"idempotency_key": f"inv{invoice.pk}-void"}
                 )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
+from billing.invoice_states import UNPAID
 from billing.models import BillingEvent, GracePeriod, Invoice, Plan
 from billing.notifications import send_grace_reminder
 from config.celery import app
@@ -29,7 +30,7 @@ from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
-UNPAID_STATES = (Invoice.State.FINALISED, Invoice.State.OVERDUE)
+UNPAID_STATES = tuple(UNPAID)  # billing.invoice_states' one set
 CLOSING_STATES: dict[str, str] = {
     Invoice.State.PAID: GracePeriod.Outcome.PAID,
     Invoice.State.VOID: GracePeriod.Outcome.VOID,

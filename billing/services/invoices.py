@@ -42,6 +42,8 @@ class MonthEndReport:
     voided: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     difference_after_payment: list[str] = field(default_factory=list)
+    # Partners left out because one of their tenants could not be rated (partner id → why).
+    refused: dict[int, str] = field(default_factory=dict)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -52,6 +54,7 @@ class MonthEndReport:
             "voided": self.voided,
             "unchanged": self.unchanged,
             "difference_after_payment": self.difference_after_payment,
+            "refused": {str(partner_id): why for partner_id, why in self.refused.items()},
             "seconds": round(self.seconds, 3),
         }
 
@@ -319,6 +322,8 @@ def _record_difference_after_payment(invoice: Invoice, total: int, *, actor: str
 def run_month_end(*, month: datetime.date, actor: str = "system") -> MonthEndReport:
     """Rates the month `month` falls in for every partner and brings its invoices in line.
 
+    A partner with a tenant that cannot be rated (its plan has no price on a billed day) is
+    left out whole, audited and named in the report; every other partner is billed.
     For each partner and currency: no invoice yet → a draft, finalised; a draft → finalised
     (re-drafted first if its figures changed); finalised / overdue with a different total →
     voided and a new invoice that `replaces` it is finalised; the same total → nothing; paid
@@ -330,12 +335,22 @@ def run_month_end(*, month: datetime.date, actor: str = "system") -> MonthEndRep
     started = time.perf_counter()
     first, _ = month_bounds(month)
     report = MonthEndReport(month=first.isoformat())
-    rated = rate_inputs(month_inputs(first))
-    live_keys = set(
-        Invoice.objects.filter(period_start=first)
+    rated = rate_inputs(month_inputs(first), refused=report.refused)
+    for partner_id, why in report.refused.items():
+        # Said once per run; the partner's invoices stay as they are until the plan is fixed.
+        record_billing_event(
+            actor=actor,
+            action="invoice.rating_refused",
+            partner=Partner.objects.get(pk=partner_id),
+            detail={"month": first.isoformat(), "reason": why},
+        )
+    live_keys = {
+        key
+        for key in Invoice.objects.filter(period_start=first)
         .exclude(state=State.VOID)
         .values_list("partner_id", "currency")
-    )
+        if key[0] not in report.refused
+    }
     plan_names = _plan_names()
     for key in sorted(set(rated) | live_keys):
         _partner_month_end(

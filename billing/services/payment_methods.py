@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from billing.invoice_states import UNPAID
 from billing.models import BillingAccount, BillingEvent, Invoice, PaymentMethod
 from billing.stripe_api import client
 from tenants.models import Partner
 
-UNPAID_STATES = (Invoice.State.FINALISED, Invoice.State.OVERDUE)
+UNPAID_STATES = tuple(UNPAID)  # billing.invoice_states' one set
 
 
 def _stripe_id(value: Any) -> str:

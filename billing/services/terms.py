@@ -17,6 +17,7 @@ from django.utils import timezone
 from billing.audit import record_billing_event
 from billing.models import BillingTerm, Plan, Subscription
 from billing.selectors.invoices import issued_line_from
+from billing.selectors.plans import has_price_on
 from billing.selectors.terms import term_on
 from billing.services.plans import assign_plan
 from billing.services.prices import first_of_month_after, long_date
@@ -27,6 +28,19 @@ from tenants.services import set_partner
 def _check_change(tenant: Tenant, effective_from: datetime.date, reason: str) -> None:
     if not reason.strip():
         raise ValidationError("Say why the change is made; the reason is kept with it.")
+    # A term recorded for a later day copied the partner and plan in force when it was made;
+    # a change before it would be silently undone on its day.
+    later = (
+        BillingTerm.objects.filter(tenant=tenant, effective_from__gt=effective_from)
+        .order_by("effective_from")
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            f"A change of {tenant} from {long_date(later.effective_from)} is already recorded; "
+            f"choose a date from then on, or record this change from that date.",
+            code="later_change",
+        )
     billed = issued_line_from(day=effective_from, tenant=tenant)
     if billed is not None:
         raise ValidationError(
@@ -90,6 +104,11 @@ def change_plan(
     """
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)  # one change at a time
     _check_change(locked, effective_from, reason)
+    if not has_price_on(plan, effective_from):
+        raise ValidationError(
+            f"{plan.name} has no price on {long_date(effective_from)}; give it one first.",
+            code="plan_unpriced",
+        )
     partner, current_plan, billable = _in_force(locked, effective_from)
     if current_plan == plan:
         raise ValidationError(f"{tenant} is already on {plan.name} on {long_date(effective_from)}.")

@@ -65,8 +65,8 @@ def queue_event_processing(event_id: str) -> None:
 @app.task(acks_late=True)
 def reconcile_open_invoices() -> dict[str, int]:
     """Daily: re-reads every unpaid invoice from Stripe (a missed webhook is caught within a
-    day), queues the collection of any never sent and the processing of stored events left
-    unprocessed (a lost queue message loses nothing)."""
+    day), queues the collection of any never sent or left a draft in Stripe, and the
+    processing of stored events left unprocessed (a lost queue message loses nothing)."""
     from billing.models import Invoice
     from billing.services.collection import invoices_to_reconcile, sync_invoice_from_stripe
     from billing.services.stripe_events import unprocessed_event_ids
@@ -81,8 +81,14 @@ def reconcile_open_invoices() -> dict[str, int]:
             queued += 1
             continue
         try:
-            sync_invoice_from_stripe(invoice=invoice)
+            synced_invoice = sync_invoice_from_stripe(invoice=invoice)
             synced += 1
         except stripe.StripeError:
             failed += 1  # the next day's run tries again; one bad invoice stops no other
+            continue
+        if synced_invoice.stripe_status == "draft":
+            # A run that stopped after making the Stripe invoice (retries exhausted, a
+            # refusal): sending again adds what is missing and asks for payment.
+            queue_collection(invoice.pk)
+            queued += 1
     return {"synced": synced, "queued": queued, "failed": failed, "events_requeued": len(events)}

@@ -273,7 +273,7 @@ def test_a_declined_card_leaves_the_invoice_open_until_a_good_card_pays_it(world
     assert payment_methods_of(partner).first() == good
 
 
-def test_without_a_card_the_invoice_waits_in_stripe_and_a_void_voids_it_there(
+def test_without_a_card_the_invoice_waits_in_stripe_and_a_void_deletes_that_draft(
     world: World,
 ) -> None:
     partner = new_partner()
@@ -287,12 +287,13 @@ def test_without_a_card_the_invoice_waits_in_stripe_and_a_void_voids_it_there(
     Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)  # the ledger's void
     voided = void_in_stripe(invoice_id=invoice.pk)
 
-    assert voided.stripe_status == "void"
-    assert (
-        client().v1.invoices.retrieve(invoice.stripe_invoice_id or voided.stripe_invoice_id).status
-        == "void"
-    )
-    assert void_in_stripe(invoice_id=invoice.pk).stripe_status == "void"  # idempotent
+    # Stripe voids only finalised invoices: a draft that was never payable is deleted.
+    assert voided.stripe_status == "deleted"
+    with pytest.raises(stripe.InvalidRequestError):
+        client().v1.invoices.retrieve(voided.stripe_invoice_id)
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.draft_deleted").count() == 1
+    assert void_in_stripe(invoice_id=invoice.pk).stripe_status == "deleted"  # idempotent
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.draft_deleted").count() == 1
 
 
 def test_an_open_invoice_past_its_due_date_becomes_overdue(world: World) -> None:
@@ -412,9 +413,12 @@ def test_a_void_after_a_run_died_before_recording_the_stripe_invoice_voids_it(
     voided = void_in_stripe(invoice_id=invoice.pk)
     void_in_stripe(invoice_id=invoice.pk)
 
-    assert voided.stripe_status == "void"
-    assert client().v1.invoices.retrieve(invoice.stripe_invoice_id).status == "void"
-    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.invoice_voided").count() == 1
+    # The run died before paying: the Stripe invoice is a draft, which Stripe deletes (it
+    # voids only finalised ones); once, however often the void runs.
+    assert voided.stripe_status == "deleted"
+    with pytest.raises(stripe.InvalidRequestError):
+        client().v1.invoices.retrieve(invoice.stripe_invoice_id)
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.draft_deleted").count() == 1
 
 
 def test_a_void_finds_a_stripe_invoice_made_but_never_recorded(
@@ -434,11 +438,9 @@ def test_a_void_finds_a_stripe_invoice_made_but_never_recorded(
     voided = void_in_stripe(invoice_id=invoice.pk)
 
     assert voided.stripe_invoice_id
-    assert voided.stripe_status == "void"
+    assert voided.stripe_status == "deleted"  # found by its metadata; a draft, so deleted
     customer = partner.billing_account.stripe_customer_id
-    assert [r.status for r in client().v1.invoices.list(params={"customer": customer}).data] == [
-        "void"
-    ]
+    assert client().v1.invoices.list(params={"customer": customer}).data == []
 
 
 def test_a_new_default_card_queues_the_collection_of_unpaid_invoices(
@@ -576,3 +578,45 @@ def test_the_fake_stripe_adds_lines_to_drafts_only_and_replays_a_key() -> None:
     with pytest.raises(stripe.InvalidRequestError):
         stripe_client.v1.invoices.add_lines(draft.id, params={"lines": [{"amount": 1}]})
     assert stripe_client.v1.invoices.retrieve(draft.id).amount_due == 120
+
+
+def test_a_declined_invoice_voided_by_us_is_voided_in_stripe_once(world: World) -> None:
+    partner = new_partner()
+    add_card(partner, FAILING_CARD)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    declined = send_invoice_to_stripe(invoice_id=invoice.pk)
+    assert client().v1.invoices.retrieve(declined.stripe_invoice_id).status == "open"
+
+    Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)  # the ledger's void
+    voided = void_in_stripe(invoice_id=invoice.pk)
+    void_in_stripe(invoice_id=invoice.pk)
+
+    assert voided.stripe_status == "void"
+    assert client().v1.invoices.retrieve(declined.stripe_invoice_id).status == "void"
+    assert BillingEvent.objects.filter(invoice=invoice, action="stripe.invoice_voided").count() == 1
+
+
+def test_an_invoice_voided_while_its_collection_was_on_its_way_is_never_charged(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month end re-issues an invoice while a worker is sending the old one: the old one is
+    voided between the worker's first read and its payment, and is not charged."""
+    partner = new_partner()
+    add_card(partner)
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    real_request = CountingHTTPClient.request
+
+    def void_before_paying(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if url.endswith("/pay"):
+            raise AssertionError("a voided invoice was charged")
+        response = real_request(self, method, url, *args, **kwargs)
+        if url.endswith("/add_lines"):
+            Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)
+        return response
+
+    monkeypatch.setattr(CountingHTTPClient, "request", void_before_paying)
+    send_invoice_to_stripe(invoice_id=invoice.pk)
+
+    assert BillingEvent.objects.filter(
+        invoice=invoice, action="stripe.payment_skipped_void"
+    ).exists()

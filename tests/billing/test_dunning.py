@@ -68,6 +68,7 @@ def make_invoice(
     failed: bool = True,
     due_on: datetime.date | None = None,
     state: str = Invoice.State.FINALISED,
+    replaces: Invoice | None = None,
 ) -> Invoice:
     """A finalised invoice of November 2026 with one line per tenant (its amount in paisa), as
     the ledger would write it; its payment failed unless `failed` is False."""
@@ -88,6 +89,7 @@ def make_invoice(
         due_on=due_on or today() + 7 * DAY,
         payment_failed_at=timezone.now() if failed else None,
         stripe_hosted_url="https://invoice.stripe.test/i/abc",
+        replaces=replaces,
     )
     for position, (tenant, amount) in enumerate(shares.items(), start=1):
         InvoiceLine.objects.create(
@@ -565,10 +567,7 @@ def reissue(invoice: Invoice, shares: dict[Tenant, int]) -> Invoice:
     """What the ledger does when the amount changes before payment: void, issue anew."""
     Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.VOID)
     invoice.refresh_from_db()
-    following = make_invoice(invoice.partner, shares, failed=False)
-    Invoice.objects.filter(pk=following.pk).update(replaces=invoice)
-    following.refresh_from_db()
-    return following
+    return make_invoice(invoice.partner, shares, failed=False, replaces=invoice)
 
 
 def test_a_reissued_invoice_carries_on_the_grace_and_the_hold_of_the_one_it_replaces(

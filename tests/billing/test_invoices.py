@@ -154,6 +154,31 @@ def test_invoice_lines_never_change_and_invoices_are_never_deleted() -> None:
         InvoiceLine.objects.filter(pk=line.pk).update(stripe_item_id="ii_2")
 
 
+def test_an_issued_invoice_never_changes_what_it_bills_nor_leaves_a_final_state(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    vendor = data.partner("Issued Vendor")
+    data.usage(data.tenant("Issued Works", billed_to=vendor), range(1, 32))
+    with django_capture_on_commit_callbacks(execute=False):
+        invoice = finalise_invoice(invoice=rate_month(partner=vendor, month=MARCH), actor="t")
+
+    for statement in [
+        "UPDATE billing_invoice SET total_minor = total_minor + 1 WHERE id = %s",
+        "UPDATE billing_invoice SET number = 'INV-1999-000001' WHERE id = %s",
+        "UPDATE billing_invoice SET due_on = due_on + 30 WHERE id = %s",
+        "UPDATE billing_invoice SET state = 'draft' WHERE id = %s",
+    ]:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [invoice.pk])
+    # Its payment and Stripe fields, and the moves the state machine allows, still change.
+    Invoice.objects.filter(pk=invoice.pk).update(stripe_status="open", state="overdue")
+    Invoice.objects.filter(pk=invoice.pk).update(state="paid", paid_at=timezone.now())
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(state="void")  # paid is final
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.PAID
+
+
 def test_void_needs_a_reason_keeps_the_invoice_and_paid_ones_cannot_be_voided(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
@@ -351,3 +376,24 @@ def test_an_invoice_unpaid_after_its_due_date_becomes_overdue_once(
     invoice.refresh_from_db()
     assert invoice.state == Invoice.State.OVERDUE
     assert BillingEvent.objects.filter(invoice=invoice, action="invoice.overdue").count() == 1
+
+
+def test_a_plan_without_a_price_leaves_out_only_its_partners_and_says_so(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    Plan.objects.create(code="unpriced", name="Unpriced", officer_limit=10)
+    careless = data.partner("Careless Vendor")
+    data.usage(data.tenant("Priced Works", billed_to=careless), range(1, 32))
+    data.usage(data.tenant("Unpriced Works", billed_to=careless, plan="unpriced"), range(1, 32))
+    careful = data.partner("Careful Vendor")
+    data.usage(data.tenant("Careful Works", billed_to=careful), range(1, 32))
+
+    with django_capture_on_commit_callbacks(execute=False):
+        report = run_month_end(month=MARCH)
+
+    assert set(report.refused) == {careless.pk}
+    assert "No price is in force" in report.refused[careless.pk]
+    # Never billed for part of its tenants; every other partner billed as usual.
+    assert not Invoice.objects.filter(partner=careless, period_start=MARCH).exists()
+    assert Invoice.objects.get(partner=careful, period_start=MARCH).state == "finalised"
+    assert BillingEvent.objects.filter(partner=careless, action="invoice.rating_refused").exists()

@@ -164,3 +164,47 @@ def test_set_partner_records_a_tenant_event_and_nothing_when_unchanged() -> None
     assert Tenant.objects.get(pk=works.pk).partner == vendor
     assert events.count() == before + 1
     assert events.latest("id").reason == "Partner changed from no partner to Set Vendor"
+
+
+def test_a_change_before_one_already_recorded_for_a_later_day_is_refused() -> None:
+    """The later term copied the partner and plan of its day: a change before it would be
+    undone on that day without anyone noticing, so it is refused, saying why."""
+    first_vendor, second_vendor = data.partner("Earlier Vendor"), data.partner("Later Vendor")
+    works = data.tenant("Scheduled Works", billed_to=first_vendor)
+    future = timezone.localdate() + datetime.timedelta(days=40)
+    change_plan(
+        tenant=works,
+        plan=Plan.objects.get(code="provincial"),
+        effective_from=future,
+        actor=ADMIN,
+        reason="Planned growth",
+    )
+
+    with pytest.raises(ValidationError, match="already recorded"):
+        change_partner(
+            tenant=works,
+            partner=second_vendor,
+            effective_from=timezone.localdate() + datetime.timedelta(days=10),
+            actor=ADMIN,
+            reason="New contract",
+        )
+    # From the scheduled day on, it can be recorded.
+    change_partner(
+        tenant=works, partner=second_vendor, effective_from=future, actor=ADMIN, reason="New"
+    )
+    assert term_on(works, future).partner == second_vendor
+    assert term_on(works, future).plan.code == "provincial"
+
+
+def test_a_plan_without_a_price_on_the_day_is_refused() -> None:
+    works = data.tenant("Unpriced Plan Works", billed_to=data.partner("Unpriced Vendor"))
+    bare = Plan.objects.create(code="bare", name="Bare", officer_limit=5)
+
+    with pytest.raises(ValidationError, match="no price"):
+        change_plan(
+            tenant=works,
+            plan=bare,
+            effective_from=timezone.localdate(),
+            actor=ADMIN,
+            reason="Cheaper",
+        )

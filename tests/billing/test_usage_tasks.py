@@ -270,13 +270,13 @@ def test_the_nightly_run_is_scheduled_for_half_past_midnight_in_the_platforms_ti
     entry = settings.CELERY_BEAT_SCHEDULE["collect-daily-usage"]
     schedule = entry["schedule"]
     assert isinstance(schedule, crontab)
-    utc_now = timezone.now().astimezone(datetime.UTC)
     (hour,), (minute,) = schedule.hour, schedule.minute
-    local = utc_now.replace(hour=hour, minute=minute).astimezone(KARACHI)
 
     assert entry["task"] == collect_all_usage.name and entry["task"] in app.tasks
-    assert (local.hour, local.minute) == (0, 30)
-    assert settings.CELERY_TIMEZONE == "UTC"  # the hour above is counted in UTC
+    assert (hour, minute) == (0, 30)
+    # ... counted in the platform's time zone, the one usage days are counted in.
+    assert settings.CELERY_TIMEZONE == settings.TIME_ZONE == str(KARACHI)
+    assert app.conf.timezone == settings.TIME_ZONE
 
 
 @pytest.mark.django_db

@@ -235,6 +235,28 @@ def test_reconciliation_catches_a_missed_webhook(world: World) -> None:
     assert report["synced"] >= 1
 
 
+@pytest.mark.django_db
+def test_reconciliation_sends_again_an_invoice_left_a_draft_in_stripe(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that stopped after making the Stripe invoice (its retries exhausted) is picked up
+    by the daily reconciliation, and sending it again charges it."""
+    from billing.tasks import collection as tasks
+
+    partner = new_partner()
+    invoice = finalised_invoice(partner=partner, tenant=world.punjab.tenant)
+    send_invoice_to_stripe(invoice_id=invoice.pk)  # no card yet: a draft waits in Stripe
+    add_card(partner, GOOD_CARD)
+    queued: list[int] = []
+    monkeypatch.setattr(tasks, "queue_collection", queued.append)  # what a worker is sent
+
+    report = reconcile_open_invoices()
+
+    assert invoice.pk in queued and report["queued"] >= 1
+    paid = send_invoice_to_stripe(invoice_id=queued[queued.index(invoice.pk)])
+    assert paid.state == Invoice.State.PAID
+
+
 def test_localstripe_delivers_signed_events_that_the_worker_processes(
     world: World, committed: None, celery_worker: Any, webhook_url: str
 ) -> None:

@@ -83,6 +83,14 @@ def test_production_refuses_a_fake_or_wrong_stripe(
     assert complaint in result.stderr
 
 
+@pytest.mark.parametrize("percent", ["17.125", "100", "-1", "sixteen", "NaN"])
+def test_a_tax_rate_the_invoice_cannot_store_as_charged_is_refused(percent: str) -> None:
+    result = manage("check", **{**PRODUCTION, "BILLING_TAX_PERCENT": percent})
+
+    assert result.returncode != 0
+    assert "BILLING_TAX_PERCENT must be a percentage" in result.stderr
+
+
 def test_production_refuses_rate_limits_counted_per_process() -> None:
     """A broker of its own does not make up for the cache: without Redis every web process
     counts failed sign-ins by itself (17 of 24 wrong passwords checked instead of 5)."""

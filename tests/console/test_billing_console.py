@@ -69,9 +69,10 @@ def test_csv_exports_carry_the_figures_and_are_audited(world: World) -> None:
         "invoiced",
         "paid",
         "outstanding",
+        "overdue",
     ]
-    assert ["2026-09", "Test Partner IT", "PKR", "1", "3600.00", "3600.00", "0.00"] in rows
-    assert ["2026-10", "Test Partner IT", "PKR", "1", "3600.00", "0.00", "3600.00"] in rows
+    assert ["2026-09", "Test Partner IT", "PKR", "1", "3600.00", "3600.00", "0.00", "0.00"] in rows
+    assert ["2026-10", "Test Partner IT", "PKR", "1", "3600.00", "0.00", "3600.00", "0.00"] in rows
     owed = list(csv.reader(io.StringIO(outstanding.content.decode())))
     assert {"INV-2026-000902", "INV-2026-000903"} <= {row[0] for row in owed[1:]}
     assert "INV-2026-000901" not in {row[0] for row in owed[1:]}  # paid
@@ -363,4 +364,13 @@ def test_a_partner_name_that_looks_like_a_formula_is_quoted_in_csv(world: World)
         csv.reader(io.StringIO(client.get("/console/billing/revenue.csv").content.decode()))
     )
 
-    assert ["2026-10", "'=HYPERLINK(evil)", "PKR", "1", "3600.00", "0.00", "3600.00"] in rows
+    assert [
+        "2026-10",
+        "'=HYPERLINK(evil)",
+        "PKR",
+        "1",
+        "3600.00",
+        "0.00",
+        "3600.00",
+        "0.00",
+    ] in rows

@@ -301,3 +301,23 @@ def test_the_invited_staff_sets_a_password_on_the_control_plane_only_and_signs_i
     signed_in = signed_in_client(world.control_host, "zara@partner.example", "Zara-Sets-2026!")
     overview = signed_in.get("/console/partner/", follow=True).content.decode()
     assert world.punjab.tenant.name in overview and "Rs " not in overview
+
+
+def test_a_membership_is_never_deleted_or_edited_in_the_database(world: World) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    member = staff(world, "support", "kept")
+    membership = PartnerMembership.objects.get(user=member, partner=world.partner)
+
+    for statement in [
+        "UPDATE tenants_partnermembership SET role = 'owner' WHERE id = %s",
+        "DELETE FROM tenants_partnermembership WHERE id = %s",
+    ]:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [membership.pk])
+    # A removal is recorded, once.
+    PartnerMembership.objects.filter(pk=membership.pk).update(
+        removed_at=datetime.datetime.now(datetime.UTC), removed_by="owner@partner.example"
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PartnerMembership.objects.filter(pk=membership.pk).update(removed_by="someone else")

@@ -180,6 +180,13 @@ def invoice_detail(request: HttpRequest, membership: PartnerMembership, pk: int)
         "lines": list(lines_of(invoice)),
         "replaced_by": getattr(invoice, "replaced_by", None),
         "events": list(invoice_events(invoice)),
+        # A partner sees who of its own staff acted; the platform's people are "the platform".
+        "own_staff": {
+            m.user.email
+            for m in PartnerMembership.objects.filter(partner=membership.partner).select_related(
+                "user"
+            )
+        },
     }
     return render(request, "console/partner/invoice_detail.html", context)
 

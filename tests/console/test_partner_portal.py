@@ -321,3 +321,25 @@ def test_a_membership_is_never_deleted_or_edited_in_the_database(world: World) -
     )
     with pytest.raises(DatabaseError), transaction.atomic():
         PartnerMembership.objects.filter(pk=membership.pk).update(removed_by="someone else")
+
+
+def test_an_invoices_history_names_the_partners_own_staff_and_not_the_platforms_people(
+    world: World,
+) -> None:
+    from billing.audit import record_billing_event
+
+    ledger = make_ledger(world)
+    billing = staff(world, "billing", "hina")
+    for actor in (world.federal_admin_email, billing.email):
+        record_billing_event(
+            actor=actor, action="invoice.noted", invoice=ledger.unpaid, detail={"reason": "x"}
+        )
+    client, base = portal_of(world, billing.email)
+
+    html = client.get(f"{base}invoices/{ledger.unpaid.pk}/").content.decode()
+
+    assert billing.email in html and "the platform" in html
+    assert world.federal_admin_email not in html
+    federal = signed_in_client(world.control_host, world.federal_admin_email)
+    federal_html = federal.get(f"/console/billing/invoices/{ledger.unpaid.pk}/").content.decode()
+    assert world.federal_admin_email in federal_html

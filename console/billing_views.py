@@ -5,7 +5,6 @@ CSV exports. Every action goes through one billing service, which audits it."""
 from __future__ import annotations
 
 import csv
-import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -34,7 +33,7 @@ from billing.selectors.terms import term_on, terms_of
 from billing.services.dunning import grant_extension
 from billing.services.exports import record_export
 from billing.services.plans import create_plan, update_plan
-from billing.services.prices import set_price
+from billing.services.prices import first_of_month_after, set_price
 from billing.services.terms import change_partner, change_plan
 from config.client_address import client_address
 from console.access import federal_admin_required
@@ -236,7 +235,8 @@ def _plans_page(
         "section": "plans",
         "plans": [(plan, edit_forms[plan.pk]) for plan in plans],
         "open_plan": bound_plan[0] if bound_plan else None,
-        "form": form or PriceForm(initial={"effective_from": _first_of_next_month()}),
+        "form": form
+        or PriceForm(initial={"effective_from": first_of_month_after(timezone.localdate())}),
         "new_plan_form": new_plan_form or NewPlanForm(),
     }
     return render(request, "console/billing/plans.html", context, status=status)
@@ -291,11 +291,6 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, f"{data['name']} is saved.")
     return redirect("console:billing_plans")
-
-
-def _first_of_next_month() -> datetime.date:
-    today = timezone.localdate()
-    return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 @require_GET

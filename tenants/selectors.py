@@ -144,11 +144,6 @@ def open_holds(tenant: Tenant, kind: str | None = None) -> list[SuspensionHold]:
     return list(holds.order_by("placed_at", "id"))
 
 
-def holds_of(tenant: Tenant) -> QuerySet[SuspensionHold]:
-    """Every hold the tenant has had, open and lifted, newest first."""
-    return SuspensionHold.objects.filter(tenant=tenant).order_by("-placed_at", "-id")
-
-
 def open_billing_holds() -> QuerySet[SuspensionHold]:
     """Every open billing hold, with its tenant (what dunning checks for lifting)."""
     return SuspensionHold.objects.filter(

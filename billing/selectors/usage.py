@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from django.db.models import Max, QuerySet
 
 from billing.models import BillingTerm, UsageAttempt, UsageRecord
+from billing.rating import term_runs
 from tenants.models import Tenant
 
 
@@ -74,26 +75,16 @@ def billable_days(
 ) -> list[datetime.date]:
     """The days from `first_day` to `last_day` on which one tenant's terms make it billable.
 
-    `terms` are that tenant's terms in (effective_from, id) order, as billing.selectors.terms
-    reads them: the term in force on a day is the latest effective on or before it, the latest
-    recorded on a tie.
+    The term in force on a day is billing.rating.term_runs' (the latest effective on or before
+    it, the latest recorded on a tie).
     """
-    in_force: dict[datetime.date, BillingTerm] = {}
-    for term in terms:
-        if term.effective_from <= last_day:
-            in_force[term.effective_from] = term
-    starts = sorted(in_force)
     days: list[datetime.date] = []
-    for index, start in enumerate(starts):
-        if not in_force[start].billable:
-            continue
-        end = (
-            starts[index + 1] - datetime.timedelta(days=1) if index + 1 < len(starts) else last_day
-        )
-        day, until = max(start, first_day), min(end, last_day)
-        while day <= until:
-            days.append(day)
-            day += datetime.timedelta(days=1)
+    for run_first, run_last, term in term_runs(terms, first_day, last_day):
+        if term.billable:
+            days += [
+                run_first + datetime.timedelta(days=n)
+                for n in range((run_last - run_first).days + 1)
+            ]
     return days
 
 

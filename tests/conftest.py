@@ -218,8 +218,19 @@ def mail_to_files(folder: Path) -> dict[str, str]:
     }
 
 
+MAIL_SEPARATOR = "\n" + "-" * 79 + "\n"
+
+
 def mails_in(folder: Path) -> list[str]:
-    return [path.read_text() for path in sorted(folder.glob("*.log"))]
+    """Every message the file backend wrote, one string each, oldest file first.
+
+    The backend names a file by the second and the id of its instance; two tasks in the same
+    second can get the same id back from the allocator, and then append to one file.
+    """
+    messages: list[str] = []
+    for path in sorted(folder.glob("*.log")):
+        messages += [m for m in path.read_text().split(MAIL_SEPARATOR) if m.strip()]
+    return messages
 
 
 @pytest.fixture

@@ -233,3 +233,26 @@ def test_a_failed_delivery_is_logged_and_retried_with_backoff_until_it_goes_out(
     assert "e-mail 'Held up' delivered to patient@board.example" in text
     [delivered] = smtp.messages
     assert "It gets there." in delivered
+
+
+def test_mails_in_counts_messages_appended_to_one_file(tmp_path: Path) -> None:
+    """The file backend appends two sends to one file when they share a second and an id."""
+    from django.core.mail.backends.filebased import EmailBackend
+
+    backend = EmailBackend(file_path=str(tmp_path))
+    backend.send_messages(
+        [
+            EmailMultiAlternatives("One", "first body", "a@x.example", ["b@x.example"]),
+            EmailMultiAlternatives("Two", "second body", "a@x.example", ["c@x.example"]),
+        ]
+    )
+    backend.send_messages(
+        [EmailMultiAlternatives("Three", "third", "a@x.example", ["d@x.example"])]
+    )
+    assert len(list(tmp_path.glob("*.log"))) == 1
+    found = mails_in(tmp_path)
+    assert [("first body" in m, "third" in m) for m in found] == [
+        (True, False),
+        (False, False),
+        (False, True),
+    ]

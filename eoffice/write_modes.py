@@ -101,6 +101,12 @@ SUSPENDED_WRITES: tuple[Allowed, ...] = (
         why="An officer who signs in to a suspended e-office still counts as active that day "
         "(usage and billing read it).",
     ),
+    Allowed(
+        table="eoffice_reportedmonth",
+        operations=("INSERT", "UPDATE"),
+        why="The platform's published figures for the e-office still reach it while it is "
+        "suspended (the federal report covers suspended tenants too).",
+    ),
 )
 
 

@@ -27,6 +27,7 @@ from billing.selectors.terms import term_on
 from billing.selectors.usage import missing_days_for_tenants
 from billing.services.usage import record_usage, record_usage_failure
 from config.celery import app
+from eoffice.selectors.figures import day_figures, pendency_snapshot
 from eoffice.selectors.usage import DailyUsage, usage_on, work_on
 from tenants.models import Tenant
 
@@ -71,14 +72,19 @@ class UsageCollectionTask(TenantTask):
 
 def _figures_in_schema(
     tenant: Tenant, day: datetime.date
-) -> tuple[DailyUsage, dict[str, int]] | None:
+) -> tuple[DailyUsage, dict[str, Any]] | None:
     """The day's usage and its further figures (the federal report's), read in the tenant's
-    schema; None when the schema is gone."""
+    schema; None when the schema is gone. What lies in trays (pendency) can only be read now,
+    so it is among the figures only when the day collected is yesterday."""
     if not schema_exists(tenant.schema_name):
         return None  # a deleted tenant (or one not provisioned): nothing to read, nothing made up
     # One transaction for the day's reads; a read that fails rolls back only itself.
     with tenant_context(tenant), transaction.atomic():
-        return usage_on(day), work_on(day)
+        figures: dict[str, Any] = {**work_on(day), **day_figures(day)}
+        today = local_today()
+        if day == today - datetime.timedelta(days=1):
+            figures.update(pendency_snapshot(today))
+        return usage_on(day), figures
 
 
 @app.task(

@@ -43,7 +43,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["item", "at"], name="audit_item")]
+        indexes = [
+            models.Index(fields=["item", "at"], name="audit_item"),
+            # Files closed on a day (eoffice.selectors.figures).
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

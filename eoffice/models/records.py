@@ -99,6 +99,10 @@ class Item(models.Model):
             models.Index(
                 fields=["created_post", "id"], include=["grading"], name="item_created_post"
             ),
+            # The day's figures (eoffice.selectors.figures) count items made in a time range.
+            models.Index(fields=["created_at"], name="item_created_at"),
+            # Pendency reads what lies in trays by arrival.
+            models.Index(fields=["tray", "arrived_at"], name="item_tray_pending"),
         ]
 
     def __str__(self) -> str:

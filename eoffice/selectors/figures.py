@@ -92,11 +92,11 @@ def day_figures(day: datetime.date) -> dict[str, int]:
     )
     month_files = (
         File.objects.filter(created_at__gte=month_start, created_at__lt=end)
-        .annotate(physical=Exists(physical_paper))
+        .annotate(has_paper=Exists(physical_paper))
         .aggregate(
             opened=Count("pk", filter=Q(created_at__gte=start)),
-            physical=Count("pk", filter=Q(physical=True)),
-            electronic=Count("pk", filter=Q(physical=False)),
+            physical=Count("pk", filter=Q(has_paper=True)),
+            electronic=Count("pk", filter=Q(has_paper=False)),
         )
     )
     active, posts = _active_files(month_start, end)

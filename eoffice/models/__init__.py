@@ -7,7 +7,6 @@ from eoffice.models.notices import Notice, NoticeRead
 from eoffice.models.numbering import DiaryCounter, FileCounter, FileNumbering
 from eoffice.models.org_changes import OrgChange
 from eoffice.models.org_chart import Delegation, Office, Post, Posting, SubmissionChannel
-from eoffice.models.reported import ReportedMonth
 from eoffice.models.records import (
     RESTRICTED_GRADINGS,
     Category,
@@ -20,6 +19,7 @@ from eoffice.models.records import (
     Priority,
     Receipt,
 )
+from eoffice.models.reported import ReportedMonth
 from eoffice.models.write_mode import WriteMode
 
 __all__ = [
@@ -34,8 +34,8 @@ __all__ = [
     "File",
     "FileCounter",
     "FileNumbering",
-    "Holiday",
     "Grading",
+    "Holiday",
     "Item",
     "Movement",
     "Note",

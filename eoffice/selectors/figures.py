@@ -23,7 +23,6 @@ from eoffice.models import (
     File,
     Holiday,
     Item,
-    Movement,
     Post,
     Receipt,
 )
@@ -44,27 +43,29 @@ def calendar() -> tuple[frozenset[int], frozenset[datetime.date]]:
     return weekend, holidays
 
 
+_ACTIVE_FILES_SQL = """
+        WITH active AS (
+            SELECT DISTINCT m.item_id
+              FROM eoffice_movement m JOIN eoffice_item i ON i.id = m.item_id
+             WHERE i.kind = %s AND m.sent_at >= %s AND m.sent_at < %s
+        ), posts AS (
+            SELECT m.item_id, m.from_post_id AS post_id
+              FROM eoffice_movement m JOIN active a ON a.item_id = m.item_id WHERE m.sent_at < %s
+            UNION
+            SELECT m.item_id, m.to_post_id
+              FROM eoffice_movement m JOIN active a ON a.item_id = m.item_id WHERE m.sent_at < %s
+            UNION
+            SELECT i.id, i.created_post_id FROM eoffice_item i JOIN active a ON a.item_id = i.id
+        )
+        SELECT (SELECT count(*) FROM active), (SELECT count(*) FROM posts)
+"""
+
+
 def _active_files(month_start: datetime.datetime, end: datetime.datetime) -> tuple[int, int]:
     """Files moved in [month_start, end), and the sum over them of the distinct posts they have
     been at by `end` (every movement's from and to post, and the post that opened it)."""
-    movement, item = Movement._meta.db_table, Item._meta.db_table
-    sql = f"""
-        WITH active AS (
-            SELECT DISTINCT m.item_id FROM {movement} m JOIN {item} i ON i.id = m.item_id
-            WHERE i.kind = %s AND m.sent_at >= %s AND m.sent_at < %s
-        ), posts AS (
-            SELECT m.item_id, m.from_post_id AS post_id
-              FROM {movement} m JOIN active a ON a.item_id = m.item_id WHERE m.sent_at < %s
-            UNION
-            SELECT m.item_id, m.to_post_id
-              FROM {movement} m JOIN active a ON a.item_id = m.item_id WHERE m.sent_at < %s
-            UNION
-            SELECT i.id, i.created_post_id FROM {item} i JOIN active a ON a.item_id = i.id
-        )
-        SELECT (SELECT count(*) FROM active), (SELECT count(*) FROM posts)
-    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Item.Kind.FILE, month_start, end, end, end])
+        cursor.execute(_ACTIVE_FILES_SQL, [Item.Kind.FILE, month_start, end, end, end])
         active, posts = cursor.fetchone()
     return int(active), int(posts)
 
@@ -155,4 +156,3 @@ def pendency_snapshot(today: datetime.date) -> dict[str, Any]:
         "pending_over_30": counts["over_30"],
         "pending_worst_posts": worst_posts,
     }
-

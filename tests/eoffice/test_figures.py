@@ -150,7 +150,9 @@ def test_day_figures_count_only_what_was_recorded_by_the_day(chart: Chart) -> No
         files.close_file(desk=desk, file_id=f1.pk, reason="Done", origin=ORIGIN)
     with at(nov(19), 14):
         receipts.put_in_file(
-            desk=chart.desk("sob"), receipt_id=_at_sob(chart, late).pk, file_id=f3.pk,
+            desk=chart.desk("sob"),
+            receipt_id=_at_sob(chart, late).pk,
+            file_id=f3.pk,
             origin=ORIGIN,
         )
 
@@ -243,12 +245,24 @@ def test_pendency_counts_working_days_in_the_tenant_calendar(chart: Chart) -> No
         "pending_over_30": 1,
         "pending_worst_posts": [
             # A (15 Oct) is 31 working days old, E (16 Oct) 30, G (2 Nov) 19.
-            {"post_id": so.pk, "post": "SO(Admin) (Section Officer (Admin))", "items": 2,
-             "oldest_days": 31},
-            {"post_id": ds.pk, "post": "DS(Admin) (Deputy Secretary (Admin))", "items": 2,
-             "oldest_days": 30},
-            {"post_id": sob.pk, "post": "SO(Budget) (Section Officer (Budget))", "items": 1,
-             "oldest_days": 19},
+            {
+                "post_id": so.pk,
+                "post": "SO(Admin) (Section Officer (Admin))",
+                "items": 2,
+                "oldest_days": 31,
+            },
+            {
+                "post_id": ds.pk,
+                "post": "DS(Admin) (Deputy Secretary (Admin))",
+                "items": 2,
+                "oldest_days": 30,
+            },
+            {
+                "post_id": sob.pk,
+                "post": "SO(Budget) (Section Officer (Budget))",
+                "items": 1,
+                "oldest_days": 19,
+            },
         ],
     }
     # Iqbal Day withdrawn: 9 Nov works, so E (16 Oct) is 31 working days old too.

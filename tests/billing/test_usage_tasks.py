@@ -88,10 +88,33 @@ def test_a_finished_day_is_read_in_the_tenants_schema_and_recorded_once(world: W
     record = UsageRecord.objects.get(pk=record_id)
     assert (record.tenant, record.day, record.revision) == (punjab, days_ago(1), 0)
     assert (record.officers, record.officers_active) == (world.punjab.account_count, 2)
-    assert record.figures == {"receipts_opened": 0, "files_opened": 0, "documents_uploaded": 0}
+    # Yesterday's collection also measures pendency (what lies in trays now).
+    assert record.figures == {
+        "receipts_opened": 0,
+        "files_opened": 0,
+        "documents_uploaded": 0,
+        "receipts_electronic": 0,
+        "receipts_physical": 0,
+        "files_closed": 0,
+        "closing_days_sum": 0,
+        "files_opened_month_electronic": 0,
+        "files_opened_month_physical": 0,
+        "files_active_month": 0,
+        "file_posts_sum_month": 0,
+        "letters_electronic_month": 0,
+        "letters_post_month": 0,
+        "pendency_measured": 1,
+        "pending_over_7": 0,
+        "pending_over_30": 0,
+        "pending_worst_posts": [],
+    }
+    # A back-filled day has its datable figures but no pendency (it cannot be read for the past).
+    older = UsageRecord.objects.get(pk=collect_usage(punjab.pk, days_ago(2).isoformat()))
+    assert "pendency_measured" not in older.figures
+    assert older.figures["receipts_electronic"] == 0
     # A second run of the same day (a task delivered twice) returns it and writes nothing.
     assert collect_usage(punjab.pk, days_ago(1).isoformat()) == record_id
-    assert UsageRecord.objects.filter(tenant=punjab).count() == 1
+    assert UsageRecord.objects.filter(tenant=punjab).count() == 2
     assert current_schema() == "public"
 
 

@@ -13,12 +13,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from eoffice.models import Holiday, Item, Posting, ReportedMonth
 from eoffice.selectors.figures import day_figures, pendency_snapshot
 from eoffice.services import files, receipts
 from eoffice.services.reported import record_reported_month
 from eoffice.working_days import cutoff_more_than, working_days_between
+from tests.conftest import World
 from tests.eoffice.chart import ORIGIN, Chart, open_file, pdf_bytes, register, register_scan, send
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +282,16 @@ def test_reported_month_is_upserted(chart: Chart) -> None:
     assert (row.figures, row.level, row.level_rule) == ({"files_opened": 4}, 2, "L2")
     with pytest.raises(ValueError):
         record_reported_month(month=nov(2), figures={}, level=None, level_rule="")
+
+
+def test_reported_months_reach_a_suspended_e_office(world: World) -> None:
+    from provisioning.lifecycle_services import suspend_tenant
+    from tests.conftest import ACTOR
+
+    tenant = world.punjab.tenant
+    suspend_tenant(tenant=tenant, actor=ACTOR, reason="Unpaid invoices for October")
+    month = datetime.date(2026, 11, 1)
+    with schema_context(tenant.schema_name):
+        record_reported_month(month=month, figures={"files_opened": 1}, level=0, level_rule="")
+        record_reported_month(month=month, figures={"files_opened": 2}, level=1, level_rule="L1")
+        assert ReportedMonth.objects.get().figures == {"files_opened": 2}

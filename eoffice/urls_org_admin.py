@@ -3,7 +3,7 @@ config/urls_tenant.py (namespace "manage")."""
 
 from django.urls import path
 
-from eoffice.views import org_history, settings_admin
+from eoffice.views import org_history, reported, settings_admin
 from eoffice.views.org_admin import (
     delegations,
     imports,
@@ -40,6 +40,7 @@ urlpatterns = [
     path("import/<slug:table>.csv", imports.import_template, name="import_template"),
     path("settings/", settings_admin.registry_settings, name="settings"),
     path("history/", org_history.history, name="history"),
+    path("figures/", reported.implementation_figures, name="figures"),
     path("settings/categories/", settings_admin.category_add, name="category_add"),
     path("settings/categories/<int:pk>/", settings_admin.category_toggle, name="category_toggle"),
 ]

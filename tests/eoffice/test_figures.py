@@ -295,3 +295,26 @@ def test_reported_months_reach_a_suspended_e_office(world: World) -> None:
         record_reported_month(month=month, figures={"files_opened": 1}, level=0, level_rule="")
         record_reported_month(month=month, figures={"files_opened": 2}, level=1, level_rule="L1")
         assert ReportedMonth.objects.get().figures == {"files_opened": 2}
+
+
+def test_implementation_figures_page_shows_reported_months_to_administrators(
+    world: World,
+) -> None:
+    from tests.conftest import signed_in_client
+
+    with schema_context(world.punjab.tenant.schema_name):
+        record_reported_month(
+            month=datetime.date(2026, 10, 1),
+            figures={"files_closed": 7, "pending_over_7": 3},
+            level=2,
+            level_rule="Level 2: at least 50 % of accounts active.",
+        )
+    page = signed_in_client(world.punjab.host, world.punjab.admin_email).get("/manage/figures/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "October 2026" in body
+    assert "Level 2: at least 50 % of accounts active." in body
+    assert "Closings of files in the month" in body
+    assert ">7<" in body
+    officer = signed_in_client(world.punjab.host, world.punjab.officer_email)
+    assert officer.get("/manage/figures/").status_code in (403, 404)

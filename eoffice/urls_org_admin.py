@@ -3,7 +3,7 @@ config/urls_tenant.py (namespace "manage")."""
 
 from django.urls import path
 
-from eoffice.views import org_history, reported, settings_admin
+from eoffice.views import holidays, org_history, reported, settings_admin
 from eoffice.views.org_admin import (
     delegations,
     imports,
@@ -41,6 +41,9 @@ urlpatterns = [
     path("settings/", settings_admin.registry_settings, name="settings"),
     path("history/", org_history.history, name="history"),
     path("figures/", reported.implementation_figures, name="figures"),
+    path("holidays/", holidays.holidays, name="holidays"),
+    path("holidays/new/", holidays.holiday_add, name="holiday_add"),
+    path("holidays/<int:pk>/withdraw/", holidays.holiday_withdraw, name="holiday_withdraw"),
     path("settings/categories/", settings_admin.category_add, name="category_add"),
     path("settings/categories/<int:pk>/", settings_admin.category_toggle, name="category_toggle"),
 ]

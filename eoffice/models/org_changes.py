@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 class OrgChange(models.Model):
     """One change made by a tenant administrator: to an office, a post, a posting, a
-    delegation, the file numbering pattern or a category; or an invitation sent. Never changed
-    nor deleted (a database trigger refuses both; see migration 0006).
+    delegation, the file numbering pattern, a category or a holiday; or an invitation sent.
+    Never changed nor deleted (a database trigger refuses both; see migration 0006).
 
     The summary is written in English when the change is made, naming things as they were then
     (a post renamed later keeps its old name here)."""
@@ -30,6 +30,8 @@ class OrgChange(models.Model):
         CATEGORY_ADDED = "category_added", _("Category added")
         CATEGORY_WITHDRAWN = "category_withdrawn", _("Category withdrawn")
         CATEGORY_OFFERED = "category_offered", _("Category offered again")
+        HOLIDAY_ADDED = "holiday_added", _("Holiday added")
+        HOLIDAY_WITHDRAWN = "holiday_withdrawn", _("Holiday withdrawn")
 
     at = models.DateTimeField(auto_now_add=True)
     officer = models.ForeignKey(

@@ -318,3 +318,34 @@ def test_implementation_figures_page_shows_reported_months_to_administrators(
     assert ">7<" in body
     officer = signed_in_client(world.punjab.host, world.punjab.officer_email)
     assert officer.get("/manage/figures/").status_code in (403, 404)
+
+
+def test_administrators_add_and_withdraw_holidays_on_record(world: World) -> None:
+    from eoffice.models import OrgChange
+    from tests.conftest import signed_in_client
+
+    admin = signed_in_client(world.punjab.host, world.punjab.admin_email)
+    assert "Iqbal Day" in admin.get("/manage/holidays/").content.decode()
+    added = admin.post("/manage/holidays/new/", {"day": "2026-12-24", "name": " Local  holiday "})
+    assert added.status_code == 302
+    # The same day twice is refused, and nothing more is recorded.
+    admin.post("/manage/holidays/new/", {"day": "2026-12-24", "name": "Again"})
+    with schema_context(world.punjab.tenant.schema_name):
+        holiday = Holiday.objects.get(day=datetime.date(2026, 12, 24))
+        assert holiday.name == "Local holiday"
+    admin.post(f"/manage/holidays/{holiday.pk}/withdraw/")
+    admin.post(f"/manage/holidays/{holiday.pk}/withdraw/")
+    with schema_context(world.punjab.tenant.schema_name):
+        holiday.refresh_from_db()
+        assert holiday.withdrawn_at is not None
+        assert list(OrgChange.objects.order_by("pk").values_list("action", "summary")) == [
+            ("holiday_added", "Holiday 2026-12-24 “Local holiday” added"),
+            ("holiday_withdrawn", "Holiday 2026-12-24 “Local holiday” withdrawn"),
+        ]
+    officer = signed_in_client(world.punjab.host, world.punjab.officer_email)
+    assert officer.post(
+        "/manage/holidays/new/", {"day": "2026-12-23", "name": "X"}
+    ).status_code in (
+        403,
+        404,
+    )

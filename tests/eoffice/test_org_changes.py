@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 from typing import Any
 
@@ -21,8 +21,8 @@ from django_tenants.utils import schema_context
 
 from accounts.services import create_account
 from eoffice.errors import Invalid
-from eoffice.models import Category, Delegation, Office, OrgChange, Posting
-from eoffice.services import categories, numbering
+from eoffice.models import Category, Delegation, Holiday, Office, OrgChange, Posting
+from eoffice.services import calendar, categories, numbering
 from eoffice.services import org_chart as services
 from eoffice.services.org_chart import NewOfficer
 from tests.conftest import World, client_for, signed_in_client
@@ -235,6 +235,22 @@ def _category_offered(chart: Chart, world: World) -> tuple[Callable[[], object],
     )
 
 
+def _holiday_added(chart: Chart, world: World) -> tuple[Callable[[], object], str]:
+    return (
+        lambda: calendar.add_holiday(day=date(2026, 12, 24), name="Local holiday", **by_admin()),
+        "Holiday 2026-12-24 “Local holiday” added",
+    )
+
+
+def _holiday_withdrawn(chart: Chart, world: World) -> tuple[Callable[[], object], str]:
+    return (
+        lambda: calendar.withdraw_holiday(
+            holiday_id=Holiday.objects.get(day=date(2026, 11, 9)).pk, **by_admin()
+        ),
+        "Holiday 2026-11-09 “Iqbal Day” withdrawn",
+    )
+
+
 A = OrgChange.Action
 CASES = [
     Case(A.OFFICE_CREATED, _office_created),
@@ -253,6 +269,8 @@ CASES = [
     Case(A.CATEGORY_ADDED, _category_added),
     Case(A.CATEGORY_WITHDRAWN, _category_withdrawn),
     Case(A.CATEGORY_OFFERED, _category_offered),
+    Case(A.HOLIDAY_ADDED, _holiday_added),
+    Case(A.HOLIDAY_WITHDRAWN, _holiday_withdrawn),
 ]
 
 

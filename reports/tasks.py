@@ -43,7 +43,9 @@ def _record_in_tenant(tenant: Tenant, figures: MonthlyFigures) -> bool:
     """Writes the month's published figures, level and rule into the tenant's schema; False
     when it has no schema (or the e-office cannot take them yet)."""
     try:
-        from eoffice.services.reported import record_reported_month
+        from eoffice.services.reported import (  # type: ignore[import-not-found,unused-ignore]
+            record_reported_month,
+        )
     except ImportError:  # the e-office's side of the contract (issue 11, part A) not installed
         logger.warning("eoffice.services.reported is missing; tenant %s not told", tenant.pk)
         return False

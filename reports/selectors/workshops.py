@@ -11,9 +11,7 @@ from django.db.models.functions import Concat, Lower, Trim
 from reports.models import Workshop, WorkshopAttendee
 
 # One officer: the name and post, trimmed and lower-cased, joined by a unit separator.
-_PERSON = Concat(
-    Lower(Trim("name")), Value("\x1f"), Lower(Trim("post")), output_field=CharField()
-)
+_PERSON = Concat(Lower(Trim("name")), Value("\x1f"), Lower(Trim("post")), output_field=CharField())
 
 
 def workshops_of(
@@ -46,12 +44,13 @@ def trained_counts(tenant_ids: Collection[int], until: datetime.date) -> dict[in
     for row in counted:
         trained[row["tenant_id"]] += row["n"] or 0
     named = (
-        WorkshopAttendee.objects.filter(**{f"workshop__{key}": value for key, value in live.items()})
+        WorkshopAttendee.objects.filter(
+            **{f"workshop__{key}": value for key, value in live.items()}
+        )
         .values("workshop__tenant_id")
         .annotate(n=Count(_PERSON, distinct=True))
         .order_by()
     )
-    for row in named:
-        trained[row["workshop__tenant_id"]] += row["n"]
+    for person in named:
+        trained[person["workshop__tenant_id"]] += person["n"]
     return trained
-

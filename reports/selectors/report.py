@@ -358,7 +358,8 @@ def trend(
     summed: dict[datetime.date, dict[str, int]] = {m: dict.fromkeys(NUMBERS, 0) for m in span}
     tenants: Counter[datetime.date] = Counter()
     levels: dict[datetime.date, dict[int, int]] = {m: dict.fromkeys(LEVELS, 0) for m in span}
-    for group in map(dict, grouped):
+    found: list[dict[str, Any]] = list(grouped)  # type: ignore[arg-type]
+    for group in found:
         for key in NUMBERS:
             summed[group["month"]][key] += int(group[key] or 0)
         tenants[group["month"]] += group["n"]

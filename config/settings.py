@@ -73,6 +73,7 @@ SHARED_APPS = [
     "tenants",
     "provisioning",
     "billing",
+    "reports",
     "console",
     "django.contrib.contenttypes",
     "django.contrib.auth",

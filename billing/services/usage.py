@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from billing.models import BillingEvent, UsageAttempt, UsageRecord
+from billing.signals import usage_recorded
 from tenants.models import Tenant
 
 # The first key of the advisory locks that serialise writes of one tenant's usage (the second
@@ -42,6 +43,7 @@ def record_usage(
     task delivered twice or a back-fill never changes a collected day. A recomputation
     (`recomputed_by` names who asked) always appends the next revision and audits it with the
     figures before and after; readers take the highest revision (billing.selectors.usage).
+    A record written sends billing.signals.usage_recorded once the transaction commits.
     """
     _lock_tenant_usage(tenant)
     latest = UsageRecord.objects.filter(tenant=tenant, day=day).order_by("-revision").first()
@@ -71,6 +73,10 @@ def record_usage(
                 "after": _figures_of(record),
             },
         )
+    tenant_id = tenant.pk
+    transaction.on_commit(
+        lambda: usage_recorded.send(sender=UsageRecord, tenant_id=tenant_id, day=day)
+    )
     return record
 
 

@@ -1,0 +1,33 @@
+"""Reads of the federal report (never write, never lock)."""
+
+from reports.selectors.report import (
+    GroupRow,
+    Report,
+    TenantRow,
+    Trend,
+    TrendMonth,
+    level_counts,
+    levels_for,
+    report,
+    shares_of,
+    trend,
+)
+from reports.selectors.rules import rule_history, rule_in_force
+from reports.selectors.workshops import trained_counts, workshops_of
+
+__all__ = [
+    "GroupRow",
+    "Report",
+    "TenantRow",
+    "Trend",
+    "TrendMonth",
+    "level_counts",
+    "levels_for",
+    "report",
+    "rule_history",
+    "rule_in_force",
+    "shares_of",
+    "trained_counts",
+    "trend",
+    "workshops_of",
+]

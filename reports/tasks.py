@@ -21,6 +21,7 @@ from django_tenants.utils import (
 )
 
 from config.celery import app
+from eoffice.services.reported import record_reported_month
 from reports.definitions import FIGURES, level_rule_text
 from reports.levels import level_of
 from reports.models import MonthlyFigures
@@ -41,14 +42,7 @@ def published_figures(figures: MonthlyFigures) -> dict[str, Any]:
 
 def _record_in_tenant(tenant: Tenant, figures: MonthlyFigures) -> bool:
     """Writes the month's published figures, level and rule into the tenant's schema; False
-    when it has no schema (or the e-office cannot take them yet)."""
-    try:
-        from eoffice.services.reported import (  # type: ignore[import-not-found,unused-ignore]
-            record_reported_month,
-        )
-    except ImportError:  # the e-office's side of the contract (issue 11, part A) not installed
-        logger.warning("eoffice.services.reported is missing; tenant %s not told", tenant.pk)
-        return False
+    when it has no schema."""
     if not schema_exists(tenant.schema_name):
         return False
     rule = rule_in_force()

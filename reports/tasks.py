@@ -27,6 +27,7 @@ from reports.levels import level_of
 from reports.models import MonthlyFigures
 from reports.selectors.rules import rule_in_force
 from reports.services.rollup import roll_up_month, tenants_to_roll_up
+from tenants.lifecycle import SERVING_STATES
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ def roll_up(tenant_id: int, month_iso: str) -> int | None:
         if tenant is None:
             return None
         figures = roll_up_month(tenant_id=tenant_id, month=month)
-        if tenant.state != Tenant.State.DELETED:
+        # Only a serving e-office is told: an archived one is frozen, a deleted one gone.
+        if tenant.state in SERVING_STATES:
             _record_in_tenant(tenant, figures)
         return figures.pk
 

@@ -1,6 +1,8 @@
-"""The base of billing's ledger rows: written once, never changed or deleted.
+"""The base of append-only rows (billing's ledger and the report's history): written once,
+never changed or deleted.
 
-The database enforces it too (billing 0004's trigger `billing_refuse_change`); the model refuses
+The database enforces it too (billing 0004's trigger `billing_refuse_change`, reports 0002's
+`reports_refuse_change`); the model refuses
 early so the mistake shows where it was made.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from reports.models.append_only import AppendOnly
+from billing.models.append_only import AppendOnly
 
 
 class ReportEvent(AppendOnly):

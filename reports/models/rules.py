@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator
 from django.db import models
 
-from reports.models.append_only import AppendOnly
+from billing.models.append_only import AppendOnly
 
 PERCENT = [MaxValueValidator(100)]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from reports.models.append_only import AppendOnly
+from billing.models.append_only import AppendOnly
 
 
 class Workshop(models.Model):

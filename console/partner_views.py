@@ -4,7 +4,6 @@ anything (404)."""
 
 from __future__ import annotations
 
-import datetime
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from stripe import StripeError
 
@@ -32,12 +30,13 @@ from billing.selectors.invoices import (
     lines_of,
 )
 from billing.selectors.payment_methods import payment_methods_of
-from billing.selectors.usage import last_active_days, usage_for_tenants
 from billing.services import payment_methods
 from billing.stripe_api import content_security_sources
 from config.client_address import client_address
 from config.security_headers import policy_header
 from console.feedback import report_refusal
+from console.instance_list import instances
+from console.instance_page import instance_page_context
 from console.partner_access import MONEY_ROLES, partner_staff_required, sees_money
 from console.partner_forms import InviteStaffForm, RemoveCardForm, RemoveStaffForm
 from provisioning.selectors import Progress, provisioning_progress
@@ -60,23 +59,6 @@ APPLICATION_STATES = (
     Tenant.State.PROVISIONING,
     Tenant.State.PROVISIONING_FAILED,
 )
-
-
-USAGE_WINDOW_DAYS = 40  # as far back as usage collection back-fills missing days
-
-
-@dataclass(frozen=True)
-class TenantRow:
-    """One e-office of the partner as the overview shows it, with the figures of its latest
-    recorded day (seats: officers who signed in from the 1st of that day's month to it);
-    None when no day of the last USAGE_WINDOW_DAYS is recorded."""
-
-    tenant: Tenant
-    plan: Plan | None
-    seats: int | None
-    storage_bytes: int | None
-    usage_day: datetime.date | None
-    last_active: datetime.date | None
 
 
 @dataclass(frozen=True)
@@ -114,45 +96,26 @@ def portal(request: HttpRequest) -> HttpResponse:
 @require_GET
 @partner_staff_required()
 def overview(request: HttpRequest, membership: PartnerMembership) -> HttpResponse:
-    """The partner's e-offices (state, plan, seats this month, storage, last activity) and its
-    applications with their provisioning progress."""
-    tenants = list(tenants_of_partner(membership.partner))
+    """The partner's e-offices as the console lists them (plan, seats, storage, last activity,
+    level, health; searched, filtered, sorted and paginated), limited to the tenants it
+    operates, and its applications with their provisioning progress."""
+    partner = membership.partner
+    running = instances(partner_id=partner.pk, exclude_states=APPLICATION_STATES)
+    waiting = list(tenants_of_partner(partner).filter(state__in=APPLICATION_STATES))
     plans = {
         s.tenant_id: s.plan
-        for s in Subscription.objects.select_related("plan").filter(tenant__in=tenants)
+        for s in Subscription.objects.select_related("plan").filter(tenant__in=waiting)
     }
-    running = [t for t in tenants if t.state not in APPLICATION_STATES]
-    today = timezone.localdate()
-    ids = [t.pk for t in running]
-    # The latest recorded day of each (collection runs nightly: today's figures come tomorrow).
-    usage = usage_for_tenants(ids, today - datetime.timedelta(days=USAGE_WINDOW_DAYS), today)
-    active = last_active_days(ids)
-    rows = []
-    for tenant in running:
-        last = usage[tenant.pk][-1] if usage.get(tenant.pk) else None
-        rows.append(
-            TenantRow(
-                tenant=tenant,
-                plan=plans.get(tenant.pk),
-                seats=last.officers_active_month if last else None,
-                storage_bytes=last.storage_bytes if last else None,
-                usage_day=last.day if last else None,
-                last_active=active.get(tenant.pk),
-            )
-        )
-    applications = [
-        ApplicationRow(tenant=t, plan=plans.get(t.pk), progress=provisioning_progress(t))
-        for t in tenants
-        if t.state in APPLICATION_STATES
-    ]
     context = {
         **_base_context(membership, "overview"),
-        "rows": rows,
-        "applications": applications,
-        "seats_total": sum(r.seats or 0 for r in rows),
-        "storage_total": sum(r.storage_bytes or 0 for r in rows),
-        "serving": sum(r.tenant.state == Tenant.State.ACTIVE for r in rows),
-        "suspended": sum(r.tenant.state == Tenant.State.SUSPENDED for r in rows),
+        **instance_page_context(request, running),
+        "applications": [
+            ApplicationRow(tenant=t, plan=plans.get(t.pk), progress=provisioning_progress(t))
+            for t in waiting
+        ],
+        # The partner filter is the federal console's; a partner sees its own tenants only.
+        "partners": None,
+        "states": [(v, label) for v, label in Tenant.State.choices if v not in APPLICATION_STATES],
     }
     return render(request, "console/partner/overview.html", context)
 

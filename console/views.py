@@ -10,16 +10,18 @@ from console.access import federal_admin_required
 from console.billing_views import billing_panel_context
 from console.feedback import report_refusal
 from console.forms import LifecycleActionForm, ResumeForm
+from console.instance_health import health_of
+from console.instance_list import instances
+from console.instance_page import instance_page_context
 from console.lifecycle_views import archive_context
 from provisioning.lifecycle_services import resume_tenant, suspend_tenant
 from provisioning.selectors import provisioning_progress
 from tenants.lifecycle import TransitionNotAllowed
-from tenants.models import SuspensionHold, Tenant
+from tenants.models import Partner, SuspensionHold, Tenant
 from tenants.selectors import (
     lifecycle_history,
     open_holds,
     partners_of_user,
-    summarise,
     suspension_reason,
     tenants_for_console,
 )
@@ -39,8 +41,9 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @federal_admin_required
 def tenant_list(request: HttpRequest) -> HttpResponse:
-    tenants = list(tenants_for_console())
-    context = {"tenants": tenants, "summary": summarise(tenants)}
+    """Every tenant, searched, filtered, sorted and paginated in SQL, with totals over all."""
+    context = instance_page_context(request, instances())
+    context["partners"] = Partner.objects.order_by("name")
     return render(request, "console/tenants.html", context)
 
 
@@ -56,6 +59,7 @@ def _render_detail(
         "suspend_form": LifecycleActionForm(),
         "resume_form": ResumeForm(),
         "progress": provisioning_progress(tenant),
+        "health": health_of(tenant),
         **archive_context(tenant),
         **billing_panel_context(tenant),
     }

@@ -1,7 +1,5 @@
 """Reads of the tenant registry."""
 
-from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -113,27 +111,6 @@ def application_of(tenant: Tenant) -> Application | None:
 
 def serving_tenants() -> QuerySet[Tenant]:
     return Tenant.objects.filter(state__in=SERVING_STATES)
-
-
-@dataclass(frozen=True)
-class RegistrySummary:
-    """Totals over a list of tenants, from their last reported rollups."""
-
-    state_counts: list[tuple[Tenant.State, int]]
-    counted: bool  # whether any tenant has reported figures yet
-    officers: int
-    officers_signed_in_7d: int
-
-
-def summarise(tenants: list[Tenant]) -> RegistrySummary:
-    by_state = Counter(tenant.state for tenant in tenants)
-    rollups = [tenant.rollup for tenant in tenants if hasattr(tenant, "rollup")]
-    return RegistrySummary(
-        state_counts=[(state, by_state[state.value]) for state in Tenant.State],
-        counted=bool(rollups),
-        officers=sum(r.officers for r in rollups),
-        officers_signed_in_7d=sum(r.officers_signed_in_7d for r in rollups),
-    )
 
 
 def open_holds(tenant: Tenant, kind: str | None = None) -> list[SuspensionHold]:

@@ -1,0 +1,287 @@
+"""Reads behind the console's list of instances: every tenant with its plan, figures, level and
+health, searched, filtered and sorted in SQL.
+
+Each figure is a correlated subquery on an index (usage by tenant and day, monthly figures by
+tenant and month), so a page costs a fixed number of queries whatever the number of tenants,
+and PostgreSQL evaluates the figures of the rows it returns only (it postpones the select
+list's subqueries past the sort and the limit) unless a filter or sort needs them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+
+from billing.models import UsageAttempt, UsageRecord
+from provisioning.models import ProvisioningAttempt, ProvisioningStep
+from reports.levels import LEVELS, LIVE_STATES, level_case
+from reports.models import MonthlyFigures
+from reports.selectors import rule_in_force
+from tenants.models import Domain, Tenant
+
+PAGE_SIZE = 50
+# A live tenant's figures are collected nightly: two days without a new record means the
+# collection is not running for it.
+STALE_AFTER = datetime.timedelta(days=2)
+# No Sentry or log store is readable from here, so "errors in the last hour" counts the
+# platform's own records of failed background work: failed usage collections and failed
+# provisioning step runs.
+ERROR_WINDOW = datetime.timedelta(hours=1)
+PROVISIONING_STATES: tuple[str, ...] = (
+    Tenant.State.APPROVED,
+    Tenant.State.PROVISIONING,
+    Tenant.State.PROVISIONING_FAILED,
+)
+
+# URL sort key -> the expression it orders by (a leading "-" in the URL reverses it).
+SORTS: dict[str, str] = {
+    "name": "name_key",
+    "state": "state",
+    "kind": "kind",
+    "partner": "partner__name",
+    "level": "level",
+    "storage": "storage_bytes",
+    "activity": "last_active",
+}
+DEFAULT_SORT = "name"
+
+
+def _count(queryset: QuerySet) -> Coalesce:  # type: ignore[type-arg]
+    """A correlated COUNT(*) of `queryset` (already tied to the outer tenant), 0 when none."""
+    counted = queryset.order_by().values("tenant_ref").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def instances(
+    *, partner_id: int | None = None, exclude_states: tuple[str, ...] = ()
+) -> QuerySet[Tenant]:
+    """Every tenant (or the partner's) annotated with what the list shows of it:
+
+    - `active_seats` officers signed in this month up to the day (the seats billed),
+      `storage_bytes`, `usage_day` and `collected_at`: from the in-force usage record of the
+      latest recorded day (None before the first); officer accounts come from `rollup`
+      (TenantRollup, recounted nightly and on demand);
+    - `last_active`: the latest recorded day on which an officer signed in;
+    - `level` (0 without figures) and `level_month`: the adoption level, under the rule in
+      force, of the tenant's latest month of MonthlyFigures;
+    - `failed_at`, `failed_day`, `failed_error`: the latest failed usage collection;
+      `last_job_failed`: whether it came after the latest successful one;
+    - `steps_total`, `steps_done`, `failed_step`, `provisioning_error`: the provisioning
+      pipeline's steps and the error of its latest failed run;
+    - `errors_last_hour`: failed collections and provisioning runs in the last hour;
+    - `needs_attention`: provisioning failed, or a live tenant whose last collection failed or
+      is older than STALE_AFTER (never collected counts from its registration).
+    """
+    now = timezone.now()
+    stale = now - STALE_AFTER
+    since = now - ERROR_WINDOW
+    latest = UsageRecord.objects.filter(tenant=OuterRef("pk")).order_by("-day", "-revision")
+    attempts = UsageAttempt.objects.filter(tenant=OuterRef("pk")).order_by("-at", "-id")
+    runs_failed = ProvisioningAttempt.objects.filter(
+        step__tenant=OuterRef("pk"), outcome=ProvisioningAttempt.Outcome.FAILED
+    )
+    figures = (
+        MonthlyFigures.objects.filter(tenant=OuterRef("pk"))
+        .annotate(level=level_case(rule_in_force()))
+        .order_by("-month")
+    )
+    steps = ProvisioningStep.objects.filter(tenant=OuterRef("pk")).annotate(tenant_ref=F("tenant"))
+    tenants = Tenant.objects.select_related("partner", "parent", "rollup", "subscription__plan")
+    if partner_id is not None:
+        tenants = tenants.filter(partner_id=partner_id)
+    if exclude_states:
+        tenants = tenants.exclude(state__in=exclude_states)
+    tenants = tenants.annotate(
+        name_key=Lower("name"),
+        active_seats=Subquery(latest.values("officers_active_month")[:1]),
+        storage_bytes=Subquery(latest.values("storage_bytes")[:1]),
+        usage_day=Subquery(latest.values("day")[:1]),
+        collected_at=Subquery(latest.values("computed_at")[:1]),
+        last_active=Subquery(
+            UsageRecord.objects.filter(tenant=OuterRef("pk"), officers_active__gt=0)
+            .order_by("-day")
+            .values("day")[:1]
+        ),
+        level=Coalesce(Subquery(figures.values("level")[:1]), Value(0)),
+        level_month=Subquery(figures.values("month")[:1]),
+        failed_at=Subquery(attempts.values("at")[:1]),
+        failed_day=Subquery(attempts.values("day")[:1]),
+        failed_error=Subquery(attempts.values("error")[:1]),
+        steps_total=_count(steps),
+        steps_done=_count(steps.filter(state=ProvisioningStep.State.SUCCEEDED)),
+        failed_step=Subquery(
+            steps.filter(state=ProvisioningStep.State.FAILED)
+            .order_by("position")
+            .values("name")[:1]
+        ),
+        provisioning_error=Subquery(runs_failed.order_by("-started_at", "-id").values("error")[:1]),
+        errors_last_hour=_count(
+            UsageAttempt.objects.filter(tenant=OuterRef("pk"), at__gte=since).annotate(
+                tenant_ref=F("tenant")
+            )
+        )
+        + _count(runs_failed.filter(finished_at__gte=since).annotate(tenant_ref=F("step__tenant"))),
+    )
+    job_failed = Q(failed_at__isnull=False) & (
+        Q(collected_at__isnull=True) | Q(failed_at__gt=F("collected_at"))
+    )
+    not_collected = Q(collected_at__lt=stale) | Q(collected_at__isnull=True, created_at__lt=stale)
+    return tenants.annotate(
+        last_job_failed=Case(When(job_failed, then=Value(True)), default=Value(False)),
+        needs_attention=Case(
+            When(
+                Q(state=Tenant.State.PROVISIONING_FAILED)
+                | Q(state__in=LIVE_STATES) & (job_failed | not_collected),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class InstanceFilters:
+    """What the list was asked for, each value already checked (a bad one is dropped)."""
+
+    q: str = ""
+    state: str = ""
+    kind: str = ""
+    partner: int | None = None
+    level: int | None = None
+    attention: bool = False
+    sort: str = DEFAULT_SORT
+
+    def as_query(self, **changes: object) -> dict[str, str]:
+        """The filters as URL parameters (without the page), with `changes` applied."""
+        values: dict[str, object] = {
+            "q": self.q,
+            "state": self.state,
+            "kind": self.kind,
+            "partner": self.partner,
+            "level": self.level,
+            "health": "attention" if self.attention else "",
+            "sort": "" if self.sort == DEFAULT_SORT else self.sort,
+        }
+        values.update(changes)
+        return {key: str(value) for key, value in values.items() if value not in ("", None)}
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def filters_from(params: Mapping[str, str]) -> InstanceFilters:
+    """The list's filters from a request's GET parameters; unknown values are ignored."""
+    state = params.get("state", "")
+    kind = params.get("kind", "")
+    level = _int_or_none(params.get("level"))
+    sort = params.get("sort", "")
+    return InstanceFilters(
+        q=params.get("q", "").strip()[:100],
+        state=state if state in Tenant.State.values else "",
+        kind=kind if kind in Tenant.Kind.values else "",
+        partner=_int_or_none(params.get("partner")),
+        level=level if level in LEVELS else None,
+        attention=params.get("health") == "attention",
+        sort=sort if sort.removeprefix("-") in SORTS else DEFAULT_SORT,
+    )
+
+
+def filtered(tenants: QuerySet[Tenant], filters: InstanceFilters) -> QuerySet[Tenant]:
+    """`tenants` (from instances()) narrowed and ordered by `filters`."""
+    if filters.q:
+        q = filters.q
+        tenants = tenants.filter(
+            Q(name__icontains=q)
+            | Q(subdomain__icontains=q)
+            | Q(partner__name__icontains=q)
+            | Exists(Domain.objects.filter(tenant=OuterRef("pk"), domain__icontains=q))
+        )
+    if filters.state:
+        tenants = tenants.filter(state=filters.state)
+    if filters.kind:
+        tenants = tenants.filter(kind=filters.kind)
+    if filters.partner is not None:
+        tenants = tenants.filter(partner_id=filters.partner)
+    if filters.level is not None:
+        tenants = tenants.filter(level=filters.level)
+    if filters.attention:
+        tenants = tenants.filter(needs_attention=True)
+    descending = filters.sort.startswith("-")
+    key = F(SORTS[filters.sort.removeprefix("-")])
+    order = (
+        OrderBy(key, descending=True, nulls_last=True)
+        if descending
+        else OrderBy(key, nulls_last=True)
+    )
+    return tenants.order_by(order, "name_key", "pk")
+
+
+@dataclass(frozen=True)
+class InstanceSummary:
+    """Totals over a set of tenants, counted in one SQL aggregate."""
+
+    total: int
+    state_counts: list[tuple[Tenant.State, int]]
+    level_counts: dict[int, int] = field(default_factory=dict)
+    attention: int = 0
+    errors_last_hour: int = 0
+    counted: int = 0  # tenants whose officers were counted (a TenantRollup)
+    officers: int = 0
+    officers_signed_in_7d: int = 0
+    active_seats: int = 0
+    storage_bytes: int = 0
+
+
+def summarise(tenants: QuerySet[Tenant]) -> InstanceSummary:
+    """Counts by state and by level, those needing attention, errors of the last hour and the
+    sums of officers, seats and storage over `tenants` (from instances()), in one query."""
+    totals = tenants.order_by().aggregate(
+        total=Count("pk"),
+        attention=Count("pk", filter=Q(needs_attention=True)),
+        errors=Sum("errors_last_hour", default=0),
+        counted=Count("rollup"),
+        officers=Sum("rollup__officers", default=0),
+        signed_in=Sum("rollup__officers_signed_in_7d", default=0),
+        # Aliases differ from the annotations they sum: Django cannot reuse a name here.
+        seats_sum=Sum("active_seats", default=0),
+        storage_sum=Sum("storage_bytes", default=0),
+        **{f"state_{state.value}": Count("pk", filter=Q(state=state)) for state in Tenant.State},
+        **{f"level_{level}": Count("pk", filter=Q(level=level)) for level in LEVELS},
+    )
+    return InstanceSummary(
+        total=totals["total"],
+        state_counts=[(state, totals[f"state_{state.value}"]) for state in Tenant.State],
+        level_counts={level: totals[f"level_{level}"] for level in LEVELS},
+        attention=totals["attention"],
+        errors_last_hour=totals["errors"],
+        counted=totals["counted"],
+        officers=totals["officers"],
+        officers_signed_in_7d=totals["signed_in"],
+        active_seats=totals["seats_sum"],
+        storage_bytes=totals["storage_sum"],
+    )

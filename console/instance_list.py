@@ -106,7 +106,9 @@ def instances(
         .order_by("-month")
     )
     steps = ProvisioningStep.objects.filter(tenant=OuterRef("pk")).annotate(tenant_ref=F("tenant"))
-    tenants = Tenant.objects.select_related("partner", "parent", "rollup", "subscription__plan")
+    tenants = Tenant.objects.select_related(
+        "partner", "parent", "rollup", "subscription__plan"
+    ).prefetch_related("domains")
     if partner_id is not None:
         tenants = tenants.filter(partner_id=partner_id)
     if exclude_states:

@@ -54,9 +54,9 @@ def health_of(tenant: Tenant) -> TenantHealth:
     return TenantHealth(
         last_record=UsageRecord.objects.filter(tenant=tenant).order_by("-day", "-revision").first(),
         last_failure=failures[0] if failures else None,
-        last_job_failed=listed.last_job_failed,  # type: ignore[attr-defined]
-        needs_attention=listed.needs_attention,  # type: ignore[attr-defined]
-        errors_last_hour=listed.errors_last_hour,  # type: ignore[attr-defined]
+        last_job_failed=listed.last_job_failed,
+        needs_attention=listed.needs_attention,
+        errors_last_hour=listed.errors_last_hour,
         recent_failures=failures,
         provisioning_errors=list(
             ProvisioningAttempt.objects.filter(
@@ -65,7 +65,7 @@ def health_of(tenant: Tenant) -> TenantHealth:
             .select_related("step")
             .order_by("-started_at", "-id")[:RECENT_FAILURES]
         ),
-        level=listed.level,  # type: ignore[attr-defined]
+        level=listed.level,
         figures=figures,
         shares=shares_of(figures.__dict__) if figures else {},
         report_url=report_url(figures.month) if figures else None,

@@ -10,8 +10,10 @@ list's subqueries past the sort and the limit) unless a filter or sort needs the
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -30,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from billing.models import UsageAttempt, UsageRecord
@@ -66,7 +69,7 @@ SORTS: dict[str, str] = {
 DEFAULT_SORT = "name"
 
 
-def _count(queryset: QuerySet) -> Coalesce:  # type: ignore[type-arg]
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     """A correlated COUNT(*) of `queryset` (already tied to the outer tenant), 0 when none."""
     counted = queryset.order_by().values("tenant_ref").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
@@ -144,12 +147,17 @@ def instances(
         )
         + _count(runs_failed.filter(finished_at__gte=since).annotate(tenant_ref=F("step__tenant"))),
     )
-    job_failed = Q(failed_at__isnull=False) & (
-        Q(collected_at__isnull=True) | Q(failed_at__gt=F("collected_at"))
-    )
-    not_collected = Q(collected_at__lt=stale) | Q(collected_at__isnull=True, created_at__lt=stale)
+    # Each reference to an annotation repeats its subquery in SQL, so the tests below name
+    # the latest collection twice and the latest failure once. A tenant never collected
+    # counts from its registration: a failure since then is a failed last job, and it is
+    # stale once registered longer than STALE_AFTER ago.
+    since_collected = Coalesce(F("collected_at"), F("created_at"))
+    job_failed = Q(GreaterThan(F("failed_at"), since_collected))
+    not_collected = Q(LessThan(since_collected, stale))
     return tenants.annotate(
-        last_job_failed=Case(When(job_failed, then=Value(True)), default=Value(False)),
+        last_job_failed=Case(
+            When(job_failed, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
         needs_attention=Case(
             When(
                 Q(state=Tenant.State.PROVISIONING_FAILED)
@@ -255,35 +263,59 @@ class InstanceSummary:
     counted: int = 0  # tenants whose officers were counted (a TenantRollup)
     officers: int = 0
     officers_signed_in_7d: int = 0
-    active_seats: int = 0
-    storage_bytes: int = 0
+    active_seats: int | None = None  # None where not summed (see summarise)
+    storage_bytes: int | None = None
 
 
-def summarise(tenants: QuerySet[Tenant]) -> InstanceSummary:
+def errors_since(tenants: QuerySet[Tenant], since: datetime.datetime) -> int:
+    """Failed collections and failed provisioning runs of `tenants` since `since` (two
+    counts over the failures, not a probe per tenant)."""
+    scope = tenants.order_by().values("pk")
+    collections = UsageAttempt.objects.filter(tenant__in=scope, at__gte=since).count()
+    runs = ProvisioningAttempt.objects.filter(
+        step__tenant__in=scope,
+        outcome=ProvisioningAttempt.Outcome.FAILED,
+        finished_at__gte=since,
+    ).count()
+    return collections + runs
+
+
+def summarise(tenants: QuerySet[Tenant], *, usage_totals: bool = False) -> InstanceSummary:
     """Counts by state and by level, those needing attention, errors of the last hour and the
-    sums of officers, seats and storage over `tenants` (from instances()), in one query."""
-    totals = tenants.order_by().aggregate(
-        total=Count("pk"),
-        attention=Count("pk", filter=Q(needs_attention=True)),
-        errors=Sum("errors_last_hour", default=0),
-        counted=Count("rollup"),
-        officers=Sum("rollup__officers", default=0),
-        signed_in=Sum("rollup__officers_signed_in_7d", default=0),
-        # Aliases differ from the annotations they sum: Django cannot reuse a name here.
-        seats_sum=Sum("active_seats", default=0),
-        storage_sum=Sum("storage_bytes", default=0),
-        **{f"state_{state.value}": Count("pk", filter=Q(state=state)) for state in Tenant.State},
-        **{f"level_{level}": Count("pk", filter=Q(level=level)) for level in LEVELS},
-    )
+    officers counted over `tenants` (from instances()); with `usage_totals`, the sums of
+    active seats and storage too (a probe of the usage ledger per tenant: for a partner's
+    tenants, not for all of them).
+
+    The database groups the tenants by (state, level, needs attention), at most 90 groups
+    whatever their number, so each tenant's subqueries run once; the groups are added here."""
+    sums = {
+        "n": Count("pk"),
+        "counted": Count("rollup"),
+        "officers_sum": Sum("rollup__officers", default=0),
+        "signed_in_sum": Sum("rollup__officers_signed_in_7d", default=0),
+    }
+    if usage_totals:
+        sums["seats_sum"] = Sum("active_seats", default=0)
+        sums["storage_sum"] = Sum("storage_bytes", default=0)
+    groups = tenants.order_by().values("state", "level", "needs_attention").annotate(**sums)
+    by_state: Counter[str] = Counter()
+    by_level: Counter[int] = Counter()
+    totals: Counter[str] = Counter()
+    for group in groups:
+        by_state[group["state"]] += group["n"]
+        by_level[group["level"]] += group["n"]
+        totals["attention"] += group["n"] if group["needs_attention"] else 0
+        for key in sums:
+            totals[key] += group[key]
     return InstanceSummary(
-        total=totals["total"],
-        state_counts=[(state, totals[f"state_{state.value}"]) for state in Tenant.State],
-        level_counts={level: totals[f"level_{level}"] for level in LEVELS},
+        total=totals["n"],
+        state_counts=[(state, by_state[state.value]) for state in Tenant.State],
+        level_counts={level: by_level[level] for level in LEVELS},
         attention=totals["attention"],
-        errors_last_hour=totals["errors"],
+        errors_last_hour=errors_since(tenants, timezone.now() - ERROR_WINDOW),
         counted=totals["counted"],
-        officers=totals["officers"],
-        officers_signed_in_7d=totals["signed_in"],
-        active_seats=totals["seats_sum"],
-        storage_bytes=totals["storage_sum"],
+        officers=totals["officers_sum"],
+        officers_signed_in_7d=totals["signed_in_sum"],
+        active_seats=totals["seats_sum"] if usage_totals else None,
+        storage_bytes=totals["storage_sum"] if usage_totals else None,
     )

@@ -22,11 +22,19 @@ from reports.levels import LEVELS
 from tenants.models import Tenant
 
 
-def instance_page_context(request: HttpRequest, tenants: QuerySet[Tenant]) -> dict[str, Any]:
+def instance_page_context(
+    request: HttpRequest, tenants: QuerySet[Tenant], *, usage_totals: bool = False
+) -> dict[str, Any]:
     """The page of `tenants` (from console.instance_list.instances(), already limited to what
-    the viewer may see) the request asks for, its summary and the links that keep its filters."""
+    the viewer may see) the request asks for, its summary and the links that keep its filters.
+
+    The page is chosen on ids first (only the filters and the sort key are computed for the
+    tenants skipped over), then its 50 tenants are read with every column."""
     filters = filters_from(request.GET)
-    page = Paginator(filtered(tenants, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered_ids = filtered(tenants, filters).values_list("pk", flat=True)
+    page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    found = {tenant.pk: tenant for tenant in tenants.filter(pk__in=ids)}
     # A column's link sorts by it ascending, or descending when it is already the ascending sort.
     sort_links = {
         key: urlencode(filters.as_query(sort=f"-{key}" if filters.sort == key else key))
@@ -35,8 +43,8 @@ def instance_page_context(request: HttpRequest, tenants: QuerySet[Tenant]) -> di
     return {
         "filters": filters,
         "page": page,
-        "tenants": page.object_list,
-        "summary": summarise(tenants),
+        "tenants": [found[pk] for pk in ids],
+        "summary": summarise(tenants, usage_totals=usage_totals),
         "query": urlencode(filters.as_query()),
         "sort_links": sort_links,
         "sorted_by": filters.sort.removeprefix("-"),

@@ -17,6 +17,7 @@ from console.instance_list import (
     filtered,
     filters_from,
     summarise,
+    without_jit,
 )
 from reports.levels import LEVELS
 from tenants.models import Tenant
@@ -32,9 +33,11 @@ def instance_page_context(
     tenants skipped over), then its 50 tenants are read with every column."""
     filters = filters_from(request.GET)
     ordered_ids = filtered(tenants, filters).values_list("pk", flat=True)
-    page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = list(page.object_list)
-    found = {tenant.pk: tenant for tenant in tenants.filter(pk__in=ids)}
+    with without_jit():
+        page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+        found = {tenant.pk: tenant for tenant in tenants.filter(pk__in=ids)}
+        summary = summarise(tenants, usage_totals=usage_totals)
     # A column's link sorts by it ascending, or descending when it is already the ascending sort.
     sort_links = {
         key: urlencode(filters.as_query(sort=f"-{key}" if filters.sort == key else key))
@@ -44,7 +47,7 @@ def instance_page_context(
         "filters": filters,
         "page": page,
         "tenants": [found[pk] for pk in ids],
-        "summary": summarise(tenants, usage_totals=usage_totals),
+        "summary": summary,
         "query": urlencode(filters.as_query()),
         "sort_links": sort_links,
         "sorted_by": filters.sort.removeprefix("-"),

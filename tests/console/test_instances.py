@@ -362,7 +362,7 @@ def test_the_query_count_does_not_grow_with_the_tenants(world: World) -> None:
     # Warm the session and the sites' caches so both counts start from the same place.
     federal_client.get("/console/tenants/")
     partner_client.get(overview)
-    assert Tenant.objects.count() == 2
+    before = Tenant.objects.count()  # the world's two (and any a transactional test left)
     with_two = (_queries(federal_client, "/console/tenants/"), _queries(partner_client, overview))
 
     parent = world.punjab.tenant
@@ -377,13 +377,14 @@ def test_the_query_count_does_not_grow_with_the_tenants(world: World) -> None:
         usage(tenant, datetime.date(2026, 11, 28))
         failed_collection(tenant, datetime.date(2026, 11, 29), timezone.now())
         month_figures(tenant, MONTH, **LEVEL_2)
-    assert Tenant.objects.count() == 8
+    assert Tenant.objects.count() == before + 6
     with_eight = (_queries(federal_client, "/console/tenants/"), _queries(partner_client, overview))
 
     assert with_eight == with_two
 
 
 def test_the_summary_counts_states_levels_and_attention_in_sql(world: World) -> None:
+    before = summarise(instances())
     registry_tenant("Summary Suspended", state=Tenant.State.SUSPENDED)
     leveled = registry_tenant("Summary Leveled")
     usage(leveled, datetime.date(2026, 11, 28))
@@ -397,14 +398,16 @@ def test_the_summary_counts_states_levels_and_attention_in_sql(world: World) -> 
     states = dict(summary.state_counts)
     # One grouped aggregate over the tenants, and two counts over the failures of the hour.
     assert len([q for q in queries if q["sql"].startswith("SELECT")]) == 3
-    assert summary.total == Tenant.objects.count() == 5
-    assert states[Tenant.State.SUSPENDED] == 1 and states[Tenant.State.PROVISIONING_FAILED] == 1
-    assert summary.level_counts[2] == 1 and sum(summary.level_counts.values()) == 5
-    # The suspended tenant was never collected but was registered now: not yet due. The
-    # world's tenants were never collected either, and were registered just as recently.
-    assert summary.attention == 1  # the failed provisioning
+    earlier = dict(before.state_counts)
+    assert summary.total == Tenant.objects.count() == before.total + 3
+    assert states[Tenant.State.SUSPENDED] == earlier[Tenant.State.SUSPENDED] + 1
+    assert states[Tenant.State.PROVISIONING_FAILED] == earlier[Tenant.State.PROVISIONING_FAILED] + 1
+    assert summary.level_counts[2] == before.level_counts[2] + 1
+    assert sum(summary.level_counts.values()) == summary.total
+    # The suspended tenant was never collected but was registered now: not yet due.
+    assert summary.attention == before.attention + 1  # the failed provisioning
     html = federal(world).get("/console/tenants/").content.decode()
-    assert 'href="?level=2"><span class="stat-value">1<' in html
+    assert f'href="?level=2"><span class="stat-value">{summary.level_counts[2]}<' in html
 
 
 def test_the_tenant_page_shows_its_health_level_and_latest_month(world: World) -> None:

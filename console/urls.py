@@ -1,12 +1,21 @@
 from django.urls import path
 
-from console import application_views, billing_views, lifecycle_views, partner_views, views
+from console import (
+    application_views,
+    billing_views,
+    figure_views,
+    lifecycle_views,
+    partner_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
     path("tenants/", views.tenant_list, name="tenants"),
     path("tenants/refresh-figures/", views.refresh_figures, name="refresh_figures"),
     path("tenants/<int:pk>/", views.tenant_detail, name="tenant"),
+    path("tenants/<int:pk>/figures/collect/", figure_views.collect_day, name="collect_day"),
+    path("tenants/collect-figures/", figure_views.collect_all, name="collect_all"),
     path(
         "tenants/<int:pk>/suspend/",
         views.change_tenant_state,

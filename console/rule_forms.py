@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
@@ -11,10 +11,13 @@ from console.forms import OwnIds
 from reports.models import AdoptionRule
 from reports.services.rules import THRESHOLDS
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 SHARE_HELP = gettext_lazy("A whole percentage, 0 to 100.")
 
 
-def _share(label: str) -> forms.IntegerField:
+def _share(label: _StrPromise) -> forms.IntegerField:
     return forms.IntegerField(
         label=label, min_value=0, max_value=100, help_text=SHARE_HELP, widget=forms.NumberInput
     )

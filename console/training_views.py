@@ -79,7 +79,7 @@ def _tenant_page(
         if withdraw is not None:
             withdraw_forms[withdraw[0]] = withdraw[1]
     context = {
-        "tenant": tenant,
+        "t": tenant,
         "workshops": [(w, withdraw_forms.get(w.pk)) for w in workshops],
         "open_withdraw": withdraw[0] if withdraw else None,
         "trained": trained_counts([tenant.pk], _today())[tenant.pk],

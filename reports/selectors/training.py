@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -33,9 +34,7 @@ NOT_LISTED = (Tenant.State.APPLIED, Tenant.State.REJECTED)
 SORTS = ("name", "trained", "active")
 
 
-def _scalar(
-    rows: QuerySet[Workshop] | QuerySet[WorkshopAttendee] | QuerySet[MonthlyFigures],
-) -> Subquery:
+def _scalar(rows: QuerySet[Any, Any]) -> Subquery:
     return Subquery(rows[:1], output_field=IntegerField())
 
 

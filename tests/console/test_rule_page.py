@@ -64,7 +64,11 @@ def test_a_change_puts_the_new_thresholds_in_force_for_every_month_and_is_audite
 
     response = client.post(
         URL,
-        {**CHANGED, "reason": "Board meeting of 1 December: 30 % active is level 2", "confirm": "on"},
+        {
+            **CHANGED,
+            "reason": "Board meeting of 1 December: 30 % active is level 2",
+            "confirm": "on",
+        },
         follow=True,
     )
 

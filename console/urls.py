@@ -6,6 +6,8 @@ from console import (
     figure_views,
     lifecycle_views,
     partner_views,
+    rule_views,
+    training_views,
     views,
 )
 
@@ -100,4 +102,13 @@ urlpatterns = [
     path("tenants/<int:pk>/archive/card/", lifecycle_views.archive_card, name="archive_card"),
     path("tenants/<int:pk>/delete/", lifecycle_views.delete, name="delete"),
     path("tenants/<int:pk>/restore/", lifecycle_views.restore, name="restore"),
+    path("report/rule/", rule_views.rule, name="report_rule"),
+    path("training/", training_views.training, name="training"),
+    path("training/<int:pk>/", training_views.training_tenant, name="training_tenant"),
+    path("training/<int:pk>/workshops/", training_views.record, name="training_record_workshop"),
+    path(
+        "training/<int:pk>/workshops/<int:workshop_id>/withdraw/",
+        training_views.withdraw,
+        name="training_withdraw_workshop",
+    ),
 ]

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +23,7 @@ from reports.selectors import rule_history, rule_in_force
 from reports.selectors.rules import default_rule
 from reports.services import change_rule
 from reports.services.rules import THRESHOLDS
+from reports.tasks import roll_up_all
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,14 @@ def rule(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error(None, refused)
         return _page(request, form, current, 400)
+    # Each e-office's own page shows this month's level as last published: publish it again.
+    this_month = timezone.localdate(timezone=timezone.get_default_timezone()).replace(day=1)
+    transaction.on_commit(lambda: roll_up_all.delay(this_month.isoformat()))
     messages.success(
         request,
         gettext(
             "The new level rule is in force: the report shows every tenant's level under it, "
-            "past months included."
+            "past months included. Each e-office's page of this month is being updated."
         ),
     )
     return redirect("console:report_rule")

@@ -11,7 +11,6 @@ from tests.billing.test_usage_tasks import (
     accounts_joined,
     bill_from,
     days_ago,
-    eager,  # noqa: F401 - a fixture
 )
 from tests.conftest import World, signed_in_client
 

@@ -4,10 +4,15 @@ a confirmation; every tenant's level follows, past months included; the change i
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from accounts.services import create_account
+from billing.models import UsageRecord
+from eoffice.models import ReportedMonth
 from reports.models import AdoptionRule, MonthlyFigures, ReportEvent
 from reports.selectors import levels_for, rule_in_force
 from tests.conftest import PASSWORD, World, client_for, signed_in_client
@@ -144,3 +149,27 @@ def test_partner_staff_and_other_users_are_refused(world: World) -> None:
     assert clerk.post(URL, form).status_code == 403
     assert anonymous.get(URL).status_code == 302
     assert not AdoptionRule.objects.exists()
+
+
+def test_a_change_is_published_to_each_e_office_page_of_this_month(
+    world: World, eager: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    tenant = world.punjab.tenant
+    this_month = timezone.localdate(timezone=timezone.get_default_timezone()).replace(day=1)
+    UsageRecord.objects.create(
+        tenant=tenant,
+        day=this_month,
+        officers=10,
+        officers_active=3,
+        officers_active_month=3,
+        storage_bytes=0,
+        figures={},
+    )
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {**CHANGED, "reason": "Board meeting", "confirm": "on"})
+
+    with schema_context(tenant.schema_name):
+        published = ReportedMonth.objects.get(month=this_month)
+    assert "at least 30% of officer accounts signed in" in published.level_rule

@@ -161,7 +161,9 @@ def _page_and_charts(
             | Q(highest__lte=CHART_TENANTS)
             | Q(lowest__lte=CHART_TENANTS)
             | Q(most_pending__lte=CHART_TENANTS)
-        ).values("pk", "electronic", "pending", "place", "highest", "lowest", "most_pending")
+        ).values(
+            "pk", "level", "electronic", "pending", "place", "highest", "lowest", "most_pending"
+        )
     }
     fields = [f"{REL}__{key}" for key in (*NUMBERS, "id", "pendency_measured", "worst_posts")]
     found = sorted(
@@ -176,7 +178,6 @@ def _page_and_charts(
                 "parent__name",
                 "partner_id",
                 "partner__name",
-                "level",
                 f"{REL}__last_day",
                 *fields,
             )

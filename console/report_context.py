@@ -18,7 +18,16 @@ from console.report_access import ReportScope
 from reports.definitions import FIGURES, SHARES, level_rules
 from reports.levels import LEVELS
 from reports.models import AdoptionRule
-from reports.selectors import ReportPage, TenantRow, Trend, report_page, trend
+from reports.selectors import (
+    GroupRow,
+    ReportPage,
+    TenantRow,
+    Trend,
+    report_page,
+    shares_of,
+    trend,
+)
+from reports.selectors.report import NUMBERS
 
 TREND_MONTHS = 12
 TOP_LEVEL = max(LEVELS)
@@ -211,6 +220,36 @@ def _charts(page: ReportPage, series: Trend) -> dict[str, SafeString | None]:
     }
 
 
+def _groups(page: ReportPage) -> list[tuple[GroupRow, int]]:
+    """The groups of two tenants or more, each with its number of tenants, then one row for
+    the tenants that are a group on their own (a partner's departments whose ministry it does
+    not operate would otherwise fill the table one by one; each is in the ranked table)."""
+    shown: list[tuple[GroupRow, int]] = []
+    alone: list[GroupRow] = []
+    for group in page.groups:
+        count = sum(group.level_counts.values())
+        if count > 1:
+            shown.append((group, count))
+        else:
+            alone.append(group)
+    if len(alone) > 1:
+        figures = {key: sum(group.figures[key] for group in alone) for key in NUMBERS}
+        levels = {level: sum(group.level_counts[level] for group in alone) for level in LEVELS}
+        others = GroupRow(
+            group_id=0,
+            name=_("Tenants on their own"),
+            kind="",
+            tenant_ids=[],
+            figures=figures,
+            shares=shares_of(figures),
+            level_counts=levels,
+        )
+        shown.append((others, len(alone)))
+    else:
+        shown += [(group, 1) for group in alone]
+    return shown
+
+
 def report_context(scope: ReportScope, month: datetime.date, page_number: int) -> dict[str, Any]:
     """Everything the page shows for the scope's tenants in `month`; a fixed number of
     queries whatever the number of tenants."""
@@ -227,7 +266,7 @@ def report_context(scope: ReportScope, month: datetime.date, page_number: int) -
         "lines": _lines(page, series),
         "charts": _charts(page, series),
         "trend": series,
-        "groups": [(group, sum(group.level_counts.values())) for group in page.groups],
+        "groups": _groups(page),
         "definitions": FIGURES,
         "share_definitions": SHARES,
         "level_rules": level_rules(page.rule),

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
 
 from reports.levels import LEVELS
 from reports.models import AdoptionRule
+from reports.selectors.ids import AnyOf
 from reports.selectors.report import (
     NUMBERS,
     REL,
@@ -73,7 +74,7 @@ def _tree(tenant_ids: Collection[int] | None) -> Tree:
     outside it, not even as a parent or the head of a group."""
     tenants = Tenant.objects.all()
     if tenant_ids is not None:
-        tenants = tenants.filter(pk__in=list(tenant_ids))
+        tenants = tenants.filter(AnyOf("pk", tenant_ids))
     return {
         pk: (parent, name, kind)
         for pk, parent, name, kind in tenants.values_list("pk", "parent_id", "name", "kind")
@@ -227,7 +228,7 @@ def report_page(
         Coalesce("parent_id", "pk")
         if tenant_ids is None
         else Case(
-            When(parent_id__in=list(tenant_ids), then=F("parent_id")),
+            When(AnyOf("parent_id", tenant_ids), then=F("parent_id")),
             default=F("pk"),
         )
     )

@@ -158,9 +158,9 @@ def test_partner_sees_only_its_tenants_and_their_totals(world: World) -> None:
     assert "63.6%" in summary and "60.0%" in summary
     assert "81.0%" not in html and "70.0%" not in html
     assert "<td>—</td>" in row_of(html, department.name)
+    # Punjab and the department are each a group of one: summed on one row.
     groups = html.split('id="groups-title"', 1)[1].split("</section>", 1)[0]
-    assert '<th scope="row">Partner Department</th>' in groups
-    assert '<th scope="row">Test Punjab</th>' in groups
+    assert '<th scope="row">Tenants on their own</th>\n            <td class="num">2</td>' in groups
     partner_tenants = Tenant.objects.filter(partner=world.partner).count()
     assert (
         f'<span class="stat-value">{partner_tenants}</span>'
@@ -289,6 +289,9 @@ def test_the_page_takes_as_many_queries_for_six_tenants_as_for_two(world: World)
     at_six = [query["sql"] for query in six.captured_queries]
 
     assert "Counted Department 4" in html and "Desk 4" in html
+    # Punjab heads a group of five: itself and its four departments.
+    groups = html.split('id="groups-title"', 1)[1].split("</section>", 1)[0]
+    assert '<th scope="row">Test Punjab</th>\n            <td class="num">5</td>' in groups
     assert len(at_two) > 10  # the page's reads were captured
     assert len(at_six) == len(at_two), at_six
 

@@ -105,12 +105,11 @@ def electronic_chart(report: Report) -> Chart:
     pairs, note = _extremes([(name, share) for name, share in found if share is not None])
     unknown = len(report.rows) - len(by_tenant)
     if unknown:
-        note = " ".join(
-            filter(None, [note, _("%(count)s without figures not shown.") % {"count": unknown}])
-        )
+        left_out = _("%(count)s with no receipts or files opened not shown.") % {"count": unknown}
+        note = " ".join(filter(None, [note, left_out]))
     svg = charts.bar_chart(
-        [_label(name) for name, _share in pairs],
-        [share for _name, share in pairs],
+        [_label(name) for name, _value in pairs],
+        [value for _name, value in pairs],
         title=title,
         laggard_below=threshold,
     )

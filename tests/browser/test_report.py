@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, expect
 from pytest_django import DjangoDbBlocker
 
 from billing.models import UsageRecord
+from reports.services import record_workshop
 from reports.services.rollup import roll_up_month
 from tenants.models import Partner
 from tenants.services import create_partner
@@ -30,8 +31,7 @@ from tests.conftest import World, make_test_tenant
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 # Months no other test records usage for.
-SEPTEMBER = datetime.date(2025, 9, 1)
-OCTOBER = datetime.date(2025, 10, 1)
+MONTHS = [datetime.date(2025, 9, 1), datetime.date(2025, 10, 1), datetime.date(2025, 11, 1)]
 
 
 @dataclass
@@ -83,7 +83,8 @@ def _days(
 @pytest.fixture(scope="module")
 def offices(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Offices]:
     """Two e-offices of a partner of their own, one nearly paperless and one still on paper,
-    with ten days of figures in September and October 2025, committed for the server."""
+    trained in August 2025, with ten days of figures in each of September to November 2025,
+    committed for the server."""
     with django_db_blocker.unblock():
         partner = create_partner(name="Report Vendor IT", contact_email="ops@rvendor.example")
         leader = make_test_tenant(
@@ -92,21 +93,31 @@ def offices(world: World, django_db_blocker: DjangoDbBlocker) -> Iterator[Office
         laggard = make_test_tenant(
             subdomain="rlaggard", name="Test Revenue Department", partner=partner, officers=0
         )
-        for month in (SEPTEMBER, OCTOBER):
-            _days(leader.tenant, month, electronic=9, physical=0, active=36)
-            _days(laggard.tenant, month, electronic=1, physical=8, active=4)
+        # Half the leader's 40 officers trained, five of the laggard's.
+        for made, trained in ((leader, 20), (laggard, 5)):
+            record_workshop(
+                tenant=made.tenant,
+                date=datetime.date(2025, 8, 20),
+                place="Civil Secretariat, Committee Room 2",
+                trainer="Federal e-office board",
+                actor="test-suite",
+                attendee_count=trained,
+            )
+        for step, month in enumerate(MONTHS):
+            _days(leader.tenant, month, electronic=9, physical=0, active=30 + 3 * step)
+            _days(laggard.tenant, month, electronic=1 + step, physical=8 - 2 * step, active=4)
         yield Offices(partner=partner, leader=leader, laggard=laggard)
 
 
 def _non_white_share(png: Path) -> float:
     image = Image.open(png).convert("L")
-    pixels = list(image.getdata())
+    pixels = list(image.get_flattened_data())
     return sum(1 for value in pixels if value < 235) / len(pixels)
 
 
 def _has_red(png: Path) -> bool:
     image = Image.open(png).convert("RGB")
-    return any(r > 150 and g < 90 and b < 90 for r, g, b in image.getdata())
+    return any(r > 150 and g < 90 and b < 90 for r, g, b in image.get_flattened_data())
 
 
 def test_administrator_reads_the_report_switches_month_and_downloads_pdf_and_excel(

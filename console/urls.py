@@ -1,12 +1,25 @@
 from django.urls import path
 
-from console import application_views, billing_views, lifecycle_views, partner_views, views
+from console import (
+    application_views,
+    billing_views,
+    figure_views,
+    lifecycle_views,
+    partner_views,
+    report_export_views,
+    report_views,
+    rule_views,
+    training_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
     path("tenants/", views.tenant_list, name="tenants"),
     path("tenants/refresh-figures/", views.refresh_figures, name="refresh_figures"),
     path("tenants/<int:pk>/", views.tenant_detail, name="tenant"),
+    path("tenants/<int:pk>/figures/collect/", figure_views.collect_day, name="collect_day"),
+    path("tenants/collect-figures/", figure_views.collect_all, name="collect_all"),
     path(
         "tenants/<int:pk>/suspend/",
         views.change_tenant_state,
@@ -19,6 +32,10 @@ urlpatterns = [
         {"action": "resume"},
         name="resume",
     ),
+    path("report/", report_views.report, name="report"),
+    path("report/report-<str:month>.csv", report_export_views.report_csv, name="report_csv"),
+    path("report/report-<str:month>.xlsx", report_export_views.report_xlsx, name="report_xlsx"),
+    path("report/report-<str:month>.pdf", report_export_views.report_pdf, name="report_pdf"),
     path("partner/", partner_views.portal, name="partner"),
     path("partner/<int:partner_id>/", partner_views.overview, name="partner_overview"),
     path("partner/<int:partner_id>/invoices/", partner_views.invoices, name="partner_invoices"),
@@ -91,4 +108,13 @@ urlpatterns = [
     path("tenants/<int:pk>/archive/card/", lifecycle_views.archive_card, name="archive_card"),
     path("tenants/<int:pk>/delete/", lifecycle_views.delete, name="delete"),
     path("tenants/<int:pk>/restore/", lifecycle_views.restore, name="restore"),
+    path("report/rule/", rule_views.rule, name="report_rule"),
+    path("training/", training_views.training, name="training"),
+    path("training/<int:pk>/", training_views.training_tenant, name="training_tenant"),
+    path("training/<int:pk>/workshops/", training_views.record, name="training_record_workshop"),
+    path(
+        "training/<int:pk>/workshops/<int:workshop_id>/withdraw/",
+        training_views.withdraw,
+        name="training_withdraw_workshop",
+    ),
 ]

@@ -148,7 +148,7 @@ def test_each_column_reads_the_tenants_own_records(world: World) -> None:
         "<span>7</span> active this month",
         "2.50 GB",
         "27 Nov 2026",
-        'level-2" title="October 2026">2<',
+        'level-pill-2" title="October 2026">2<',
         "alpha.localhost",
         "Collected",
     ):
@@ -435,7 +435,7 @@ def test_the_tenant_page_shows_its_health_level_and_latest_month(world: World) -
     assert health.count("28 Nov 2026: ") == 2  # both recent failures
     assert "Needs attention" in health
     # 1 of 10 trained, 5 of 10 active, 9 of 10 receipts electronic; no letters: level 3.
-    assert 'level-3">3<' in health and "October 2026" in health
+    assert 'level-pill-3">3<' in health and "October 2026" in health
     assert "9 electronic, 1 physical" in health and "90.0%" in health and "4.00 kB" in health
     assert "Errors, last hour</dt><dd>2<" in health
 

@@ -4,6 +4,8 @@ over are refused with the reason; nobody else may ask."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from billing.models import BillingEvent, UsageRecord
@@ -18,7 +20,7 @@ from tests.conftest import World, signed_in_client
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 
-def _messages(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _messages(response: Any) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 

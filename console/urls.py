@@ -1,6 +1,13 @@
 from django.urls import path
 
-from console import application_views, billing_views, lifecycle_views, partner_views, views
+from console import (
+    application_views,
+    billing_views,
+    lifecycle_views,
+    partner_views,
+    report_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -19,6 +26,7 @@ urlpatterns = [
         {"action": "resume"},
         name="resume",
     ),
+    path("report/", report_views.report, name="report"),
     path("partner/", partner_views.portal, name="partner"),
     path("partner/<int:partner_id>/", partner_views.overview, name="partner_overview"),
     path("partner/<int:partner_id>/invoices/", partner_views.invoices, name="partner_invoices"),

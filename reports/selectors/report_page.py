@@ -1,0 +1,233 @@
+"""One page of the month's ranked report, with the totals, levels and groups of all its tenants.
+
+`report()` materialises every tenant's row in Python, which exports need; the report page shows
+50 rows, so it reads only those (LIMIT/OFFSET in the ranking order) and gets everything else
+from SQL aggregates: one query of sums grouped by (parent or self, level) yields the totals,
+the level counts and, once parents are mapped to their top ancestor from one read of the
+tenants' tree, the groups. The number of queries does not depend on the number of tenants.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from reports.levels import LEVELS
+from reports.models import AdoptionRule
+from reports.selectors.report import (
+    NUMBERS,
+    REL,
+    GroupRow,
+    TenantRow,
+    _month_tenants,
+    shares_of,
+)
+from reports.selectors.rules import rule_in_force
+from tenants.models import Tenant
+
+PER_PAGE = 50
+CHART_TENANTS = 10
+Tree = dict[int, tuple[int | None, str, str]]  # id → (parent id, name, kind)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A tenant named in a chart, with the one value the chart shows."""
+
+    tenant_id: int
+    name: str
+    value: float
+    level: int
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    month: datetime.date
+    rule: AdoptionRule
+    rows: list[TenantRow]  # this page's, in the report's ranking
+    number: int  # the page shown (the one asked for, brought within 1..pages)
+    pages: int
+    per_page: int
+    count: int  # tenants in the month's report
+    groups: list[GroupRow]  # by name
+    level_counts: dict[int, int]
+    totals: dict[str, int]
+    shares: dict[str, float | None]
+    with_figures: int  # tenants that have figures for the month
+    most_electronic: list[Ranked]
+    least_electronic: list[Ranked]
+    most_pending: list[Ranked]
+
+    @property
+    def first_rank(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+
+def _tree() -> Tree:
+    return {
+        pk: (parent, name, kind)
+        for pk, parent, name, kind in Tenant.objects.values_list("pk", "parent_id", "name", "kind")
+    }
+
+
+def _top_of(pk: int, tree: Tree) -> int:
+    top, seen = pk, {pk}
+    while (parent := tree.get(top, (None, "", ""))[0]) is not None and parent not in seen:
+        top = parent
+        seen.add(top)
+    return top
+
+
+def _page_rows(values: QuerySet[Any], tree: Tree) -> list[TenantRow]:
+    rows = []
+    for value in values:
+        numbers = {key: int(value[f"{REL}__{key}"] or 0) for key in NUMBERS}
+        group_id = _top_of(value["pk"], tree)
+        _, group_name, _ = tree.get(group_id, (None, "", ""))
+        rows.append(
+            TenantRow(
+                tenant_id=value["pk"],
+                name=value["name"],
+                kind=value["kind"],
+                state=value["state"],
+                parent_id=value["parent_id"],
+                parent_name=value["parent__name"] or "",
+                group_id=group_id,
+                group_name=group_name,
+                partner_id=value["partner_id"],
+                partner_name=value["partner__name"] or "",
+                has_figures=value[f"{REL}__id"] is not None,
+                figures=numbers,
+                pendency_measured=bool(value[f"{REL}__pendency_measured"]),
+                worst_posts=list(value[f"{REL}__worst_posts"] or []),
+                last_day=value[f"{REL}__last_day"],
+                shares=shares_of(numbers),
+                level=value["level"],
+            )
+        )
+    return rows
+
+
+def _electronic_share() -> Any:
+    def f(key: str) -> F:
+        return F(f"{REL}__{key}")
+
+    electronic = f("receipts_electronic") + f("files_opened_electronic")
+    counted = electronic + f("receipts_physical") + f("files_opened_physical")
+    return Cast(electronic, FloatField()) * 100.0 / NullIf(counted, 0)
+
+
+def _ranked(tenants: QuerySet[Tenant], value: str, *, descending: bool, limit: int) -> list[Ranked]:
+    order = F(value).desc() if descending else F(value).asc()
+    found = (
+        tenants.filter(**{f"{value}__isnull": False})
+        .order_by(order, "name", "pk")
+        .values_list("pk", "name", value, "level")[:limit]
+    )
+    return [Ranked(pk, name, round(float(v), 1), level) for pk, name, v, level in found]
+
+
+def report_page(
+    month: datetime.date,
+    *,
+    tenant_ids: Collection[int] | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> ReportPage:
+    """Page `page` (brought within range) of the month's ranked report over every tenant or
+    those of `tenant_ids`, ranked as `report()` ranks them, with the totals, level counts and
+    groups of every tenant in it, and the tenants the page's charts name (highest and lowest
+    share electronic, most items pending over 7 working days). Eight queries whatever the
+    number of tenants."""
+    month = month.replace(day=1)
+    rule = rule_in_force()
+    tenants = _month_tenants(month, rule, tenant_ids)
+    tree = _tree()
+
+    sums = {key: Sum(f"{REL}__{key}") for key in NUMBERS}
+    grouped = (
+        tenants.annotate(under=Coalesce("parent_id", "pk"))
+        .values("under", "level")
+        .annotate(n=Count("pk"), with_figures=Count(f"{REL}__id"), **sums)
+        .order_by()
+    )
+    totals = dict.fromkeys(NUMBERS, 0)
+    counts = dict.fromkeys(LEVELS, 0)
+    group_figures: dict[int, dict[str, int]] = {}
+    group_levels: dict[int, dict[int, int]] = {}
+    count = with_figures = 0
+    for bucket in grouped:
+        top = _top_of(bucket["under"], tree)
+        figures = group_figures.setdefault(top, dict.fromkeys(NUMBERS, 0))
+        levels = group_levels.setdefault(top, dict.fromkeys(LEVELS, 0))
+        for key in NUMBERS:
+            number = int(bucket[key] or 0)
+            figures[key] += number
+            totals[key] += number
+        counts[bucket["level"]] += bucket["n"]
+        levels[bucket["level"]] += bucket["n"]
+        count += bucket["n"]
+        with_figures += bucket["with_figures"]
+    groups = [
+        GroupRow(
+            group_id=top,
+            name=tree.get(top, (None, "", ""))[1],
+            kind=tree.get(top, (None, "", ""))[2],
+            # Members are not listed: the page shows each group's counts, not its tenants.
+            tenant_ids=[],
+            figures=figures,
+            shares=shares_of(figures),
+            level_counts=group_levels[top],
+        )
+        for top, figures in group_figures.items()
+    ]
+    groups.sort(key=lambda group: (group.name, group.group_id))
+
+    pages = max(1, -(-count // per_page))
+    number = min(max(page, 1), pages)
+    offset = (number - 1) * per_page
+    fields = [f"{REL}__{key}" for key in (*NUMBERS, "id", "pendency_measured", "worst_posts")]
+    values = tenants.values(
+        "pk",
+        "name",
+        "kind",
+        "state",
+        "parent_id",
+        "parent__name",
+        "partner_id",
+        "partner__name",
+        "level",
+        f"{REL}__last_day",
+        *fields,
+    ).order_by("-level", F("active_rank").desc(nulls_last=True), "name", "pk")[
+        offset : offset + per_page
+    ]
+    rows = _page_rows(values, tree)
+
+    charted = tenants.annotate(
+        electronic=_electronic_share(),
+        pending=Cast(F(f"{REL}__pending_over_7"), FloatField()),
+    )
+    measured = charted.filter(Q(**{f"{REL}__pendency_measured": True}), pending__gt=0)
+    return ReportPage(
+        month=month,
+        rule=rule,
+        rows=rows,
+        number=number,
+        pages=pages,
+        per_page=per_page,
+        count=count,
+        groups=groups,
+        level_counts=counts,
+        totals=totals,
+        shares=shares_of(totals),
+        with_figures=with_figures,
+        most_electronic=_ranked(charted, "electronic", descending=True, limit=CHART_TENANTS),
+        least_electronic=_ranked(charted, "electronic", descending=False, limit=CHART_TENANTS),
+        most_pending=_ranked(measured, "pending", descending=True, limit=CHART_TENANTS),
+    )

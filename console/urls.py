@@ -5,6 +5,7 @@ from console import (
     billing_views,
     lifecycle_views,
     partner_views,
+    report_export_views,
     report_views,
     views,
 )
@@ -27,6 +28,9 @@ urlpatterns = [
         name="resume",
     ),
     path("report/", report_views.report, name="report"),
+    path("report/report-<str:month>.csv", report_export_views.report_csv, name="report_csv"),
+    path("report/report-<str:month>.xlsx", report_export_views.report_xlsx, name="report_xlsx"),
+    path("report/report-<str:month>.pdf", report_export_views.report_pdf, name="report_pdf"),
     path("partner/", partner_views.portal, name="partner"),
     path("partner/<int:partner_id>/", partner_views.overview, name="partner_overview"),
     path("partner/<int:partner_id>/invoices/", partner_views.invoices, name="partner_invoices"),

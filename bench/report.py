@@ -61,7 +61,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=30, help="timed requests of the page")
     parser.add_argument("--export-requests", type=int, default=5, help="timed exports of each")
     parser.add_argument("--rollup-sample", type=int, default=300, help="per-tenant roll-ups")
-    parser.add_argument("--walk-schemas", type=int, default=10, help="real schemas walked")
+    parser.add_argument("--walk-schemas", type=int, default=5, help="real schemas walked")
     parser.add_argument(
         "--walk-scale",
         type=float,

@@ -37,12 +37,13 @@ from reports.services.rollup import (
 
 
 def _number(column: str, key: str) -> str:
-    # JSON text of a positive integer is digits only (jsonb prints 1e3 as 1000, and a float
-    # keeps its point), so this is _number's "int, not bool, above 0" over the same values.
-    value = f"{column} -> '{key}'"
+    # A JSON number whose value has no fractional digits is an integer to Python too (jsonb
+    # prints 1e3 as 1000 and keeps 5.0's point), so this is _number's "int, not bool, above
+    # 0" over the same values.
+    value = f"({column} -> '{key}')"
     return (
-        f"(CASE WHEN jsonb_typeof({value}) = 'number' AND ({column} ->> '{key}') ~ '^[0-9]+$' "
-        f"THEN ({column} ->> '{key}')::numeric ELSE 0 END)"
+        f"(CASE WHEN jsonb_typeof({value}) = 'number' AND scale({value}::numeric) = 0 "
+        f"THEN GREATEST({value}::numeric, 0) ELSE 0 END)"
     )
 
 
@@ -58,13 +59,15 @@ def _truthy(value: str) -> str:
 
 
 def _statement() -> str:
-    sums = ",\n    ".join(
-        f"sum({_number('figures', key)}) AS {field}" for field, key in SUMMED.items()
-    )
-    to_date = ",\n    ".join(
-        f"{_number('figures', key)} AS {field}" for field, key in MONTH_TO_DATE.items()
-    )
     fields = [*SUMMED, *MONTH_TO_DATE]
+    # Each day's figures are read out of its JSON once, in `days`: the later steps read narrow
+    # columns, not the whole document four times.
+    read = ",\n    ".join(
+        f"{_number('figures', key)} AS {field}"
+        for field, key in [*SUMMED.items(), *MONTH_TO_DATE.items()]
+    )
+    sums = ",\n    ".join(f"sum({field}) AS {field}" for field in SUMMED)
+    to_date = ", ".join(MONTH_TO_DATE)
     chosen = ",\n  ".join(f"COALESCE(s.{f}, 0)" for f in SUMMED) + ",\n  "
     chosen += ",\n  ".join(f"COALESCE(l.{f}, 0)" for f in MONTH_TO_DATE)
     columns = ", ".join(fields)
@@ -86,11 +89,15 @@ def _statement() -> str:
             "updated_at",
         )
     )
-    # Built once from the module's own names (no value from outside): the values are bound.
     return f"""
 WITH days AS (
   SELECT DISTINCT ON (tenant_id, day)
-    tenant_id, day, officers, officers_active_month, storage_bytes, figures
+    tenant_id, day, officers, officers_active_month, storage_bytes,
+    {read},
+    {_truthy("figures -> 'pendency_measured'")} AS measured,
+    {_number("figures", "pending_over_7")} AS pending_over_7,
+    {_number("figures", "pending_over_30")} AS pending_over_30,
+    figures -> 'pending_worst_posts' AS worst
   FROM billing_usagerecord
   WHERE day >= %(month)s AND day <= %(last)s
   ORDER BY tenant_id, day, revision DESC
@@ -107,23 +114,23 @@ sums AS (
 ),
 last AS (
   SELECT DISTINCT ON (tenant_id)
-    tenant_id, day, officers, officers_active_month, storage_bytes,
-    {to_date}
+    tenant_id, day, officers, officers_active_month, storage_bytes, {to_date}
   FROM days ORDER BY tenant_id, day DESC
 ),
+measured AS (
+  SELECT DISTINCT ON (tenant_id) tenant_id, pending_over_7, pending_over_30, worst
+  FROM days
+  WHERE measured
+  ORDER BY tenant_id, day DESC
+),
 pendency AS (
-  SELECT DISTINCT ON (tenant_id)
-    tenant_id,
-    {_number("figures", "pending_over_7")} AS pending_over_7,
-    {_number("figures", "pending_over_30")} AS pending_over_30,
-    CASE WHEN jsonb_typeof(figures -> 'pending_worst_posts') = 'array' THEN
+  SELECT tenant_id, pending_over_7, pending_over_30,
+    CASE WHEN jsonb_typeof(worst) = 'array' THEN
       (SELECT COALESCE(jsonb_agg(post ORDER BY n), '[]'::jsonb)
-       FROM jsonb_array_elements(figures -> 'pending_worst_posts') WITH ORDINALITY AS w(post, n)
+       FROM jsonb_array_elements(worst) WITH ORDINALITY AS w(post, n)
        WHERE n <= 10)
     ELSE '[]'::jsonb END AS worst_posts
-  FROM days
-  WHERE {_truthy("figures -> 'pendency_measured'")}
-  ORDER BY tenant_id, day DESC
+  FROM measured
 ),
 terms AS (
   -- One term per start day: the latest recorded wins a tie, as in billing.rating.term_runs.
@@ -208,5 +215,7 @@ def roll_up_month_for_all(month: datetime.date) -> int:
     finished = min(last, _local_today() - datetime.timedelta(days=1))
     lock_month(month, exclusive=True)
     with connection.cursor() as cursor:
+        # A month of every tenant's days is sorted and grouped in memory, not in temp files.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(STATEMENT, {"month": month, "last": last, "finished": finished})
         return cursor.rowcount

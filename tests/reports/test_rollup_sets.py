@@ -6,11 +6,13 @@ workshops counted, named, withdrawn and too late)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from billing.models import BillingTerm, Plan, UsageRecord
+from config.celery import app
 from reports.models import MonthlyFigures, Workshop, WorkshopAttendee
 from reports.services.rollup import roll_up_month, tenants_to_roll_up
 from reports.services.rollup_sets import roll_up_month_for_all
@@ -194,3 +196,36 @@ def test_the_set_based_roll_up_writes_the_rows_roll_up_month_writes(world: World
     assert rows() == per_tenant
     assert roll_up_month_for_all(MONTH.replace(day=15)) == 3
     assert rows() == per_tenant
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Tasks queued with .delay() run at once in this process and transaction."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def test_rolling_up_all_rebuilds_every_row_and_tells_each_serving_tenant(
+    world: World, eager: None
+) -> None:
+    from django_tenants.utils import tenant_context
+
+    from eoffice.models import ReportedMonth
+    from reports.tasks import roll_up_all
+
+    punjab, sindh = world.punjab.tenant, world.sindh.tenant
+    archived = extra_tenant("archived")
+    Tenant.objects.filter(pk=archived.pk).update(state=Tenant.State.ARCHIVED)
+    record(punjab, day(4), **workday(4))
+    record(archived, day(4), **workday(9))
+
+    assert roll_up_all("2025-08-20") == 2
+    assert {
+        row.tenant_id: row.receipts_electronic for row in MonthlyFigures.objects.filter(month=MONTH)
+    } == {punjab.pk: 4, archived.pk: 9}
+    with tenant_context(punjab):
+        assert ReportedMonth.objects.get(month=MONTH).figures["receipts_electronic"] == 4
+    with tenant_context(sindh):
+        assert not ReportedMonth.objects.filter(month=MONTH).exists()

@@ -29,8 +29,11 @@ from reports.selectors import Report, Trend
 from reports.selectors.report import SERIES
 
 # Bars beyond this many are unreadable on A4: the chart then shows groups, or the extremes.
-MOST_BARS = 30
+MOST_BARS = 20
 LABEL_CHARS = 30
+# What fits on one line of the table's name and group columns at 7 pt.
+NAME_CHARS = 42
+GROUP_CHARS = 26
 CHART_STYLE = (
     "<style>text{font:11px sans-serif;fill:#222}.bar{fill:#1f5f99}.laggard{fill:#c62828}"
     ".series-0{stroke:#1f5f99;stroke-width:2}.series-1{stroke:#2e7d32;stroke-width:2}"
@@ -42,8 +45,17 @@ def _styled(svg: str) -> str:
     return svg.replace('role="img">', f'role="img">{CHART_STYLE}', 1)
 
 
+def _cut(name: str, chars: int) -> str:
+    """The name in at most `chars` characters; cut in the middle, as departments of one
+    ministry differ at their end."""
+    if len(name) <= chars:
+        return name
+    head = (chars - 1) // 2
+    return name[:head] + "…" + name[len(name) - (chars - 1 - head) :]
+
+
 def _label(name: str) -> str:
-    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+    return _cut(name, LABEL_CHARS)
 
 
 def _share(value: float | None) -> str:
@@ -93,12 +105,11 @@ def electronic_chart(report: Report) -> Chart:
     pairs, note = _extremes([(name, share) for name, share in found if share is not None])
     unknown = len(report.rows) - len(by_tenant)
     if unknown:
-        note = " ".join(
-            filter(None, [note, _("%(count)s without figures not shown.") % {"count": unknown}])
-        )
+        left_out = _("%(count)s with no receipts or files opened not shown.") % {"count": unknown}
+        note = " ".join(filter(None, [note, left_out]))
     svg = charts.bar_chart(
-        [_label(name) for name, _share in pairs],
-        [share for _name, share in pairs],
+        [_label(name) for name, _value in pairs],
+        [value for _name, value in pairs],
         title=title,
         laggard_below=threshold,
     )
@@ -162,8 +173,8 @@ def _tenant_rows(report: Report) -> list[list[str]]:
     return [
         [
             str(rank),
-            row.name,
-            row.group_name,
+            _cut(row.name, NAME_CHARS),
+            _cut(row.group_name, GROUP_CHARS),
             str(row.level),
             *(_share(row.shares[key]) for key in TABLE_SHARES),
             str(row.figures["pending_over_30"]) if row.pendency_measured else "–",
@@ -176,7 +187,7 @@ def _tenant_rows(report: Report) -> list[list[str]]:
 def _group_rows(report: Report) -> list[list[str]]:
     return [
         [
-            group.name,
+            _cut(group.name, NAME_CHARS),
             str(len(group.tenant_ids)),
             *(str(group.level_counts[level]) for level in LEVELS),
             *(_share(group.shares[key]) for key in TABLE_SHARES),
@@ -188,7 +199,7 @@ def _group_rows(report: Report) -> list[list[str]]:
 def report_html(
     report: Report, trend: Trend, scope: ReportScope, *, generated: datetime.datetime
 ) -> str:
-    share_labels = [LABELS[key] + " %" for key in TABLE_SHARES]
+    share_labels = [_("Trained %"), _("Active %"), _("Electr. %"), _("Letters e. %")]
     context = {
         "platform": settings.PLATFORM_NAME,
         "month": report.month,
@@ -212,8 +223,8 @@ def report_html(
             _("Group"),
             _("Level"),
             *share_labels,
-            _("Pending over 30"),
-            _("Days recorded"),
+            _("Pend. > 30"),
+            _("Days"),
         ],
         "tenant_rows": _tenant_rows(report),
         "group_header": [

@@ -3,10 +3,13 @@ from django.urls import path
 from console import (
     application_views,
     billing_views,
+    figure_views,
     lifecycle_views,
     partner_views,
     report_export_views,
     report_views,
+    rule_views,
+    training_views,
     views,
 )
 
@@ -15,6 +18,8 @@ urlpatterns = [
     path("tenants/", views.tenant_list, name="tenants"),
     path("tenants/refresh-figures/", views.refresh_figures, name="refresh_figures"),
     path("tenants/<int:pk>/", views.tenant_detail, name="tenant"),
+    path("tenants/<int:pk>/figures/collect/", figure_views.collect_day, name="collect_day"),
+    path("tenants/collect-figures/", figure_views.collect_all, name="collect_all"),
     path(
         "tenants/<int:pk>/suspend/",
         views.change_tenant_state,
@@ -103,4 +108,13 @@ urlpatterns = [
     path("tenants/<int:pk>/archive/card/", lifecycle_views.archive_card, name="archive_card"),
     path("tenants/<int:pk>/delete/", lifecycle_views.delete, name="delete"),
     path("tenants/<int:pk>/restore/", lifecycle_views.restore, name="restore"),
+    path("report/rule/", rule_views.rule, name="report_rule"),
+    path("training/", training_views.training, name="training"),
+    path("training/<int:pk>/", training_views.training_tenant, name="training_tenant"),
+    path("training/<int:pk>/workshops/", training_views.record, name="training_record_workshop"),
+    path(
+        "training/<int:pk>/workshops/<int:workshop_id>/withdraw/",
+        training_views.withdraw,
+        name="training_withdraw_workshop",
+    ),
 ]

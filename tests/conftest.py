@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context
 from pytest_django import DjangoDbBlocker
 
 from accounts.services import create_account
+from config.celery import app
 from config.tenancy import use_public_schema
 from provisioning.blueprint import current_blueprint
 from provisioning.services import provision_tenant
@@ -242,3 +243,12 @@ def committed(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """
     with django_db_blocker.unblock():
         yield
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Tasks queued with .delay() run at once in this process and transaction."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from reports.levels import LEVELS, LIVE_STATES, level_case
 from reports.models import AdoptionRule, MonthlyFigures
+from reports.selectors.ids import AnyOf
 from reports.selectors.rules import rule_in_force
 from tenants.models import Tenant
 
@@ -149,7 +150,7 @@ def _local_month() -> datetime.date:
 
 
 def _scoped(tenants: QuerySet[Tenant], tenant_ids: Collection[int] | None) -> QuerySet[Tenant]:
-    return tenants if tenant_ids is None else tenants.filter(pk__in=list(tenant_ids))
+    return tenants if tenant_ids is None else tenants.filter(AnyOf("pk", tenant_ids))
 
 
 def _month_tenants(
@@ -347,7 +348,7 @@ def trend(
     rule = rule_in_force()
     rows = MonthlyFigures.objects.filter(month__gte=span[0], month__lte=span[-1])
     if tenant_ids is not None:
-        rows = rows.filter(tenant_id__in=list(tenant_ids))
+        rows = rows.filter(AnyOf("tenant_id", tenant_ids))
     rows = rows.annotate(level=level_case(rule))
     # One query: sums by month and level; month totals are the sums over its levels.
     grouped = (

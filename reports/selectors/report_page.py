@@ -10,15 +10,16 @@ tenants' tree, the groups. The number of queries does not depend on the number o
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import Case, Count, F, FloatField, OrderBy, Q, QuerySet, Sum, When, Window
+from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
 
 from reports.levels import LEVELS
 from reports.models import AdoptionRule
+from reports.selectors.ids import AnyOf
 from reports.selectors.report import (
     NUMBERS,
     REL,
@@ -68,22 +69,29 @@ class ReportPage:
         return (self.number - 1) * self.per_page + 1
 
 
-def _tree() -> Tree:
+def _tree(tenant_ids: Collection[int] | None) -> Tree:
+    """The tenants' tree, limited to a scope's tenants: a partner's view never names a tenant
+    outside it, not even as a parent or the head of a group."""
+    tenants = Tenant.objects.all()
+    if tenant_ids is not None:
+        tenants = tenants.filter(AnyOf("pk", tenant_ids))
     return {
         pk: (parent, name, kind)
-        for pk, parent, name, kind in Tenant.objects.values_list("pk", "parent_id", "name", "kind")
+        for pk, parent, name, kind in tenants.values_list("pk", "parent_id", "name", "kind")
     }
 
 
 def _top_of(pk: int, tree: Tree) -> int:
+    """The highest ancestor of `pk` within the tree (itself without a parent in it)."""
     top, seen = pk, {pk}
-    while (parent := tree.get(top, (None, "", ""))[0]) is not None and parent not in seen:
+    while (parent := tree.get(top, (None, "", ""))[0]) in tree and parent not in seen:
+        assert parent is not None
         top = parent
         seen.add(top)
     return top
 
 
-def _page_rows(values: QuerySet[Any], tree: Tree) -> list[TenantRow]:
+def _page_rows(values: Iterable[dict[str, Any]], tree: Tree) -> list[TenantRow]:
     rows = []
     for value in values:
         numbers = {key: int(value[f"{REL}__{key}"] or 0) for key in NUMBERS}
@@ -96,7 +104,7 @@ def _page_rows(values: QuerySet[Any], tree: Tree) -> list[TenantRow]:
                 kind=value["kind"],
                 state=value["state"],
                 parent_id=value["parent_id"],
-                parent_name=value["parent__name"] or "",
+                parent_name=(value["parent__name"] or "") if value["parent_id"] in tree else "",
                 group_id=group_id,
                 group_name=group_name,
                 partner_id=value["partner_id"],
@@ -122,14 +130,80 @@ def _electronic_share() -> Any:
     return Cast(electronic, FloatField()) * 100.0 / NullIf(counted, 0)
 
 
-def _ranked(tenants: QuerySet[Tenant], value: str, *, descending: bool, limit: int) -> list[Ranked]:
-    order = F(value).desc() if descending else F(value).asc()
-    found = (
-        tenants.filter(**{f"{value}__isnull": False})
-        .order_by(order, "name", "pk")
-        .values_list("pk", "name", value, "level")[:limit]
+def _rank(*order: OrderBy | str) -> Window:
+    return Window(RowNumber(), order_by=[*order, "name", "pk"])
+
+
+def _page_and_charts(
+    tenants: QuerySet[Tenant], tree: Tree, *, offset: int, per_page: int
+) -> tuple[list[TenantRow], list[Ranked], list[Ranked], list[Ranked]]:
+    """The page's rows and the tenants the charts name, from one scan of the month: each
+    tenant's place in the report's ranking and in each chart's is a window function, and only
+    the rows some place picks are read."""
+    pending = Case(
+        When(
+            Q(**{f"{REL}__pendency_measured": True, f"{REL}__pending_over_7__gt": 0}),
+            then=Cast(F(f"{REL}__pending_over_7"), FloatField()),
+        ),
+        default=None,
+        output_field=FloatField(),
     )
-    return [Ranked(pk, name, round(float(v), 1), level) for pk, name, v, level in found]
+    placed = tenants.annotate(electronic=_electronic_share(), pending=pending).annotate(
+        place=_rank(F("level").desc(), F("active_rank").desc(nulls_last=True)),
+        highest=_rank(F("electronic").desc(nulls_last=True)),
+        lowest=_rank(F("electronic").asc(nulls_last=True)),
+        most_pending=_rank(F("pending").desc(nulls_last=True)),
+    )
+    # The places are worked out over narrow rows; only the rows they pick are read whole.
+    places = {
+        row["pk"]: row
+        for row in placed.filter(
+            Q(place__gt=offset, place__lte=offset + per_page)
+            | Q(highest__lte=CHART_TENANTS)
+            | Q(lowest__lte=CHART_TENANTS)
+            | Q(most_pending__lte=CHART_TENANTS)
+        ).values(
+            "pk", "level", "electronic", "pending", "place", "highest", "lowest", "most_pending"
+        )
+    }
+    fields = [f"{REL}__{key}" for key in (*NUMBERS, "id", "pendency_measured", "worst_posts")]
+    found = sorted(
+        (
+            value | places[value["pk"]]
+            for value in tenants.filter(pk__in=list(places)).values(
+                "pk",
+                "name",
+                "kind",
+                "state",
+                "parent_id",
+                "parent__name",
+                "partner_id",
+                "partner__name",
+                f"{REL}__last_day",
+                *fields,
+            )
+        ),
+        key=lambda value: value["place"],
+    )
+    on_page = [value for value in found if offset < value["place"] <= offset + per_page]
+
+    def chart(place: str, value: str) -> list[Ranked]:
+        chosen = sorted(
+            (found_ for found_ in found if found_[place] <= CHART_TENANTS),
+            key=lambda found_: found_[place],
+        )
+        return [
+            Ranked(v["pk"], v["name"], round(float(v[value]), 1), v["level"])
+            for v in chosen
+            if v[value] is not None
+        ]
+
+    return (
+        _page_rows(on_page, tree),
+        chart("highest", "electronic"),
+        chart("lowest", "electronic"),
+        chart("most_pending", "pending"),
+    )
 
 
 def report_page(
@@ -142,16 +216,26 @@ def report_page(
     """Page `page` (brought within range) of the month's ranked report over every tenant or
     those of `tenant_ids`, ranked as `report()` ranks them, with the totals, level counts and
     groups of every tenant in it, and the tenants the page's charts name (highest and lowest
-    share electronic, most items pending over 7 working days). Eight queries whatever the
+    share electronic, most items pending over 7 working days). Five queries whatever the
     number of tenants."""
     month = month.replace(day=1)
     rule = rule_in_force()
     tenants = _month_tenants(month, rule, tenant_ids)
-    tree = _tree()
+    tree = _tree(tenant_ids)
+    # A tenant is summed under its parent, or under itself when the parent is outside the
+    # scope; the parents are then mapped to their top ancestor in Python.
+    under = (
+        Coalesce("parent_id", "pk")
+        if tenant_ids is None
+        else Case(
+            When(AnyOf("parent_id", tenant_ids), then=F("parent_id")),
+            default=F("pk"),
+        )
+    )
 
     sums = {key: Sum(f"{REL}__{key}") for key in NUMBERS}
     grouped = (
-        tenants.annotate(under=Coalesce("parent_id", "pk"))
+        tenants.annotate(under=under)
         .values("under", "level")
         .annotate(n=Count("pk"), with_figures=Count(f"{REL}__id"), **sums)
         .order_by()
@@ -191,29 +275,9 @@ def report_page(
     pages = max(1, -(-count // per_page))
     number = min(max(page, 1), pages)
     offset = (number - 1) * per_page
-    fields = [f"{REL}__{key}" for key in (*NUMBERS, "id", "pendency_measured", "worst_posts")]
-    values = tenants.values(
-        "pk",
-        "name",
-        "kind",
-        "state",
-        "parent_id",
-        "parent__name",
-        "partner_id",
-        "partner__name",
-        "level",
-        f"{REL}__last_day",
-        *fields,
-    ).order_by("-level", F("active_rank").desc(nulls_last=True), "name", "pk")[
-        offset : offset + per_page
-    ]
-    rows = _page_rows(values, tree)
-
-    charted = tenants.annotate(
-        electronic=_electronic_share(),
-        pending=Cast(F(f"{REL}__pending_over_7"), FloatField()),
+    rows, most_electronic, least_electronic, most_pending = _page_and_charts(
+        tenants, tree, offset=offset, per_page=per_page
     )
-    measured = charted.filter(Q(**{f"{REL}__pendency_measured": True}), pending__gt=0)
     return ReportPage(
         month=month,
         rule=rule,
@@ -227,7 +291,7 @@ def report_page(
         totals=totals,
         shares=shares_of(totals),
         with_figures=with_figures,
-        most_electronic=_ranked(charted, "electronic", descending=True, limit=CHART_TENANTS),
-        least_electronic=_ranked(charted, "electronic", descending=False, limit=CHART_TENANTS),
-        most_pending=_ranked(measured, "pending", descending=True, limit=CHART_TENANTS),
+        most_electronic=most_electronic,
+        least_electronic=least_electronic,
+        most_pending=most_pending,
     )

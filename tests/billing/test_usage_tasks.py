@@ -2,7 +2,6 @@
 records them in the control plane; only finished days; the nightly run back-fills missed days."""
 
 import datetime
-from collections.abc import Iterator
 from functools import partial
 
 import pytest
@@ -60,15 +59,6 @@ def accounts_joined(schema: str, day: datetime.date) -> None:
 def signed_in(schema: str, email: str, day: datetime.date) -> None:
     with schema_context(schema):
         record_active_day(user=User.objects.get(email=email), day=day)
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """Tasks queued with .delay() run at once in this process and transaction."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 # --- One tenant's day --------------------------------------------------------------------------

@@ -316,3 +316,20 @@ def test_a_name_written_as_a_formula_stays_text_in_the_csv_and_the_workbook(
     assert "'" + formula in groups
     _pages, text = pdf_text(client.get(url("pdf")).content)
     assert "HYPERLINK" in text  # the PDF prints the name as it is, escaped
+
+
+def test_the_pdfs_charts_draw_laggards_red_and_leave_the_unknown_out(world: World) -> None:
+    from console.report_pdf import _cut, electronic_chart, trend_chart
+    from reports.selectors import report, trend
+
+    make_june(world)
+    found = report(MONTH, tenant_ids=[world.punjab.tenant.pk, world.sindh.tenant.pk])
+    chart = electronic_chart(found)
+
+    # Punjab's 71.4 % is under the rule's 90 %: a laggard, drawn red; Sindh opened no file
+    # and received only electronically (100 %), so it leads.
+    assert chart.svg.count('class="laggard"') == 1 and ".laggard{fill:#c62828}" in chart.svg
+    assert ">71.4<" in chart.svg and ">100<" in chart.svg
+    months = trend_chart(trend(12, tenant_ids=[world.punjab.tenant.pk], until=MONTH))
+    assert "11 months without figures not shown." in months.note
+    assert _cut("Ministry of Interior dept 0042", 20) == "Ministry … dept 0042"

@@ -131,6 +131,16 @@ def test_federal_admin_sees_every_tenant_with_figures_worked_from_its_records(
 def test_partner_sees_only_its_tenants_and_their_totals(world: World) -> None:
     punjab_figures(world)
     sindh_figures(world)
+    # The partner's department under a ministry it does not operate: Sindh is named nowhere,
+    # neither as its parent nor as the head of its group.
+    department = Tenant.objects.create(
+        name="Partner Department",
+        kind=Tenant.Kind.DEPARTMENT,
+        state=Tenant.State.ACTIVE,
+        subdomain="partner-department",
+        partner=world.partner,
+        parent=world.sindh.tenant,
+    )
     client = signed_in_client(world.control_host, world.partner_user_email)
 
     page = client.get(URL)
@@ -147,6 +157,10 @@ def test_partner_sees_only_its_tenants_and_their_totals(world: World) -> None:
     summary = html.split('aria-label="Summary"', 1)[1].split("</section>", 1)[0]
     assert "63.6%" in summary and "60.0%" in summary
     assert "81.0%" not in html and "70.0%" not in html
+    assert "<td>—</td>" in row_of(html, department.name)
+    # Punjab and the department are each a group of one: summed on one row.
+    groups = html.split('id="groups-title"', 1)[1].split("</section>", 1)[0]
+    assert '<th scope="row">Tenants on their own</th>\n            <td class="num">2</td>' in groups
     partner_tenants = Tenant.objects.filter(partner=world.partner).count()
     assert (
         f'<span class="stat-value">{partner_tenants}</span>'
@@ -265,14 +279,21 @@ def test_the_page_takes_as_many_queries_for_six_tenants_as_for_two(world: World)
     client = signed_in_client(world.control_host, world.federal_admin_email)
     client.get(URL)  # the session and anything cached once
 
+    # Counted at once: the next request clears the connection's log the contexts read.
     with CaptureQueriesContext(connection) as two:
         assert client.get(URL).status_code == 200
+    at_two = [query["sql"] for query in two.captured_queries]
     _departments(world, 4, start=1)
     with CaptureQueriesContext(connection) as six:
         html = client.get(URL).content.decode()
+    at_six = [query["sql"] for query in six.captured_queries]
 
     assert "Counted Department 4" in html and "Desk 4" in html
-    assert len(six) == len(two), [q["sql"][:120] for q in six.captured_queries]
+    # Punjab heads a group of five: itself and its four departments.
+    groups = html.split('id="groups-title"', 1)[1].split("</section>", 1)[0]
+    assert '<th scope="row">Test Punjab</th>\n            <td class="num">5</td>' in groups
+    assert len(at_two) > 10  # the page's reads were captured
+    assert len(at_six) == len(at_two), at_six
 
 
 def test_the_page_read_agrees_with_the_whole_report(world: World) -> None:

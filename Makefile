@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing terraform-check clean-local help
+.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing bench-report terraform-check clean-local help
 
 help:
 	@echo "make run    serve the demo at http://localhost:8000 (web server + worker)"
@@ -60,3 +60,6 @@ bench-eoffice: $(VENV)/.synced
 
 bench-billing: $(VENV)/.synced
 	$(PY) bench/billing.py
+
+bench-report: $(VENV)/.synced
+	$(PY) bench/report.py

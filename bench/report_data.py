@@ -4,9 +4,10 @@ with a year of daily figures each.
 - the federal government: 40 ministries; three of them have hundreds of attached departments
   (as Interior, Finance and Education have), the rest a handful;
 - four provinces and two regions, each with its departments;
-- every tenant live on a partner, with a year of daily usage records (one per day: 1.8 million
-  rows for 5,000 tenants), whose figures follow the tenant's own adoption curve: some took
-  e-office up early, some late, some stayed on paper ("reluctant"), and a few days are missing.
+- every tenant live on a partner, billable from the first day (one billing term), with a year
+  of daily usage records (one per day: 1.8 million rows for 5,000 tenants), whose figures
+  follow the tenant's own adoption curve: some took e-office up early, some late, some stayed
+  on paper ("reluctant"), and a few days are missing.
 
 Rows are written with COPY in one transaction; the shape of every figure is the one
 eoffice.selectors.figures computes (see billing.models.UsageRecord.figures).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -49,10 +51,13 @@ def shapes(total: int, rng: random.Random) -> list[Shape]:
     for name in PROVINCES:
         tops.append(_shape(f"Government of {name}", "province", None, rng))
     result = list(tops)
-    big = {index: count for index, (_, count) in enumerate(BIG_MINISTRIES)}
+    if total < len(tops):
+        raise ValueError(f"needs at least {len(tops)} tenants (the ministries and provinces)")
+    # A small platform (the report's run at 50 tenants) has its departments spread evenly; from
+    # about 3,000 tenants the big ministries have all their hundreds.
+    scale = min(1.0, (total - len(tops)) / (sum(count for _, count in BIG_MINISTRIES) * 1.4))
+    big = {index: int(count * scale) for index, (_, count) in enumerate(BIG_MINISTRIES)}
     remaining = total - len(tops) - sum(big.values())
-    if remaining < 0:
-        raise ValueError(f"needs at least {len(tops) + sum(big.values())} tenants")
     for parent, count in big.items():
         for number in range(count):
             result.append(
@@ -91,6 +96,14 @@ def days_of(first_month: datetime.date, months: int) -> list[datetime.date]:
     return days
 
 
+def _binomial(trials: int, share: float, rng: random.Random) -> int:
+    """How many of `trials` are electronic: the normal approximation of the binomial, one draw
+    instead of one per trial (1.8 million rows of up to 60 trials each)."""
+    mean = trials * share
+    spread = math.sqrt(mean * (1 - share))
+    return min(trials, max(0, round(rng.gauss(mean, spread)))) if spread else round(mean)
+
+
 def usage_rows(
     tenant_id: int, shape: Shape, days: list[datetime.date], rng: random.Random
 ) -> Iterator[tuple[Any, ...]]:
@@ -108,9 +121,9 @@ def usage_rows(
         share = shape.start_share + (shape.end_share - shape.start_share) * position / len(days)
         weekday = day.weekday() < 5
         receipts = rng.randint(5, 60) if weekday else rng.randint(0, 3)
-        electronic = sum(1 for _ in range(receipts) if rng.random() < share)
+        electronic = _binomial(receipts, share, rng)
         files = rng.randint(0, 8) if weekday else 0
-        files_electronic = sum(1 for _ in range(files) if rng.random() < share)
+        files_electronic = _binomial(files, share, rng)
         files_month[0] += files_electronic
         files_month[1] += files - files_electronic
         closed = rng.randint(0, 4) if weekday else 0
@@ -216,6 +229,19 @@ def load(
                     )
                 )
         say(f"  {len(ids):,} tenants written")
+        # Billable from the first day of the data, as a live tenant is: the days without a
+        # record are then missing days, as in production.
+        cursor.execute("SELECT id FROM billing_plan WHERE code = 'standard'")
+        plan_id = cursor.fetchone()[0]
+        with raw.copy(
+            "COPY billing_billingterm (tenant_id, partner_id, plan_id, effective_from, billable, "
+            "recorded_by, recorded_at, reason) FROM STDIN"
+        ) as copy:
+            for index, tenant_id in enumerate(ids):
+                partner = partner_ids[index % len(partner_ids)]
+                copy.write_row(
+                    (tenant_id, partner, plan_id, first_month, True, "bench", now, "Benchmark")
+                )
         rows = 0
         with raw.copy(f"COPY billing_usagerecord ({USAGE_COLUMNS}) FROM STDIN") as copy:
             for tenant_id, shape in zip(ids, plan, strict=True):
@@ -225,4 +251,5 @@ def load(
         say(f"  {rows:,} daily usage records written")
         cursor.execute("ANALYZE tenants_tenant")
         cursor.execute("ANALYZE billing_usagerecord")
+        cursor.execute("ANALYZE billing_billingterm")
     return ids

@@ -17,6 +17,9 @@ from reports.selectors.workshops import trained_counts
 # The first key of the advisory locks that serialise roll-ups of one tenant (the second is its
 # id); distinct from billing's (0x0B05) and provisioning's (0x0E0F, 0x0EA1).
 ROLLUP_LOCK_SPACE = 0x0BE7
+# The month's lock (second key: the month's ordinal): shared by the per-tenant roll-ups, which
+# run side by side, exclusive for the set-based roll-up of every tenant (rollup_sets).
+MONTH_LOCK_SPACE = 0x0BE8
 
 # Per-day figures: the month's value is the sum over its recorded days.
 SUMMED = {
@@ -102,6 +105,12 @@ def _lock(tenant_id: int) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_SPACE, tenant_id])
 
 
+def lock_month(month: datetime.date, *, exclusive: bool) -> None:
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [MONTH_LOCK_SPACE, month.toordinal()])
+
+
 @transaction.atomic
 def roll_up_month(*, tenant_id: int, month: datetime.date) -> MonthlyFigures:
     """Rebuilds the tenant's MonthlyFigures of `month` (any day of it) from the in-force
@@ -113,6 +122,7 @@ def roll_up_month(*, tenant_id: int, month: datetime.date) -> MonthlyFigures:
     """
     month = first_of_month(month)
     last = last_of_month(month)
+    lock_month(month, exclusive=False)
     _lock(tenant_id)
     records = list(
         in_force(UsageRecord.objects.filter(tenant_id=tenant_id, day__gte=month, day__lte=last))

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from accounts.services import create_account
 from billing.models import UsageRecord
-from console.report_exports import BadMonth, report_month
+from console.report_month import BadMonth, parse_month
 from reports.services.rollup import roll_up_month
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, World, client_for, signed_in_client
@@ -284,11 +284,11 @@ def test_a_month_the_report_does_not_have_answers_400_in_every_format(
 
 def test_month_bounds() -> None:
     today = datetime.date(2026, 3, 15)
-    assert report_month("2020-01", today=today) == datetime.date(2020, 1, 1)
-    assert report_month("2026-03", today=today) == datetime.date(2026, 3, 1)
-    for text in ("2026-04", "2019-12", "2026-3", " 2026-03", "2026-03-01"):
+    assert parse_month("2020-01", today=today) == datetime.date(2020, 1, 1)
+    assert parse_month("2026-03", today=today) == datetime.date(2026, 3, 1)
+    for text in ("2026-04", "2019-12", "2026-3", " 2026-03", "2026-03-01", "0000-01", "2026-03\n"):
         with pytest.raises(BadMonth):
-            report_month(text, today=today)
+            parse_month(text, today=today)
 
 
 def test_a_name_written_as_a_formula_stays_text_in_the_csv_and_the_workbook(
@@ -333,3 +333,30 @@ def test_the_pdfs_charts_draw_laggards_red_and_leave_the_unknown_out(world: Worl
     months = trend_chart(trend(12, tenant_ids=[world.punjab.tenant.pk], until=MONTH))
     assert "11 months without figures not shown." in months.note
     assert _cut("Ministry of Interior dept 0042", 20) == "Ministry … dept 0042"
+
+
+def test_the_workbook_shows_kind_and_state_as_labels_and_the_csv_keeps_the_codes(
+    world: World,
+) -> None:
+    make_june(world)
+    Tenant.objects.filter(pk=world.punjab.tenant.pk).update(kind=Tenant.Kind.PROVINCE)
+    Tenant.objects.filter(pk=world.sindh.tenant.pk).update(
+        kind=Tenant.Kind.DEPARTMENT, state=Tenant.State.SUSPENDED
+    )
+    client = admin(world)
+
+    by_name = {row["Tenant"]: row for row in csv_rows(client.get(url("csv")).content)}
+    book = load_workbook(io.BytesIO(client.get(url("xlsx")).content))
+    header = [cell.value for cell in book["Tenants"][1]]
+    sheet = {
+        row[header.index("Tenant")]: dict(zip(header, row, strict=True))
+        for row in book["Tenants"].iter_rows(min_row=2, values_only=True)
+    }
+    groups = {row[0]: row[1] for row in book["Groups"].iter_rows(min_row=2, values_only=True)}
+    punjab, sindh = world.punjab.tenant.name, world.sindh.tenant.name
+
+    assert (by_name[punjab]["Kind"], by_name[punjab]["State"]) == ("province", "active")
+    assert (by_name[sindh]["Kind"], by_name[sindh]["State"]) == ("department", "suspended")
+    assert (sheet[punjab]["Kind"], sheet[punjab]["State"]) == ("Province", "Active")
+    assert (sheet[sindh]["Kind"], sheet[sindh]["State"]) == ("Department", "Suspended")
+    assert groups[punjab] == "Province" and groups[sindh] == "Department"

@@ -223,7 +223,15 @@ def test_the_pdf_has_a_cover_charts_the_ranked_table_and_page_numbers(world: Wor
     assert "Prepared for the Prime Minister's Office" in cover
     assert "All e-offices" in cover and "Page 1" not in cover
     assert world.punjab.tenant.name in text and world.sindh.tenant.name in text
-    assert f"Page 2 of {pages}" in text
+    # The ranked table is the annex after the report's own pages, each numbered in its part.
+    reader = PdfReader(io.BytesIO(response.content))
+    annex = [n for n, page in enumerate(reader.pages) if "Annex: page" in page.extract_text()]
+    assert annex and annex == list(range(pages - len(annex), pages))
+    assert f"Page 2 of {pages - len(annex)}" in text
+    assert f"Annex: page 1 of {len(annex)}" in reader.pages[annex[0]].extract_text()
+    assert "Annex: every tenant, ranked" in cover  # the contents say it follows
+    annex_text = reader.pages[annex[0]].extract_text()
+    assert world.punjab.tenant.name in annex_text and "Electr. %" in annex_text
     assert "Share electronic by tenant" in text and "Tenants by level" in text
     assert "75.0" in text and "71.4" in text  # Punjab's active and electronic shares
     assert "Level 4" in text and "Officer accounts" in text  # the rule and definitions

@@ -5,10 +5,11 @@ annex is a grid of fixed rows, so it is drawn straight onto a ReportLab canvas: 
 page are known before drawing, the header is repeated on each page, and "page N of M" is
 known from the start. console/report_pdf.py merges it after the WeasyPrint pages.
 
-Names are drawn in DejaVu Sans, which has glyphs for Urdu and Arabic letters (ReportLab's
-Helvetica is Latin-1 only). ReportLab does not shape them without uharfbuzz, which the
-platform does not install: Urdu names print as separate letters in stored order, legible to
-a search and to pypdf, not as joined right-to-left script.
+Names are drawn in DejaVu Sans, embedded, which has glyphs for most Arabic-script letters
+(ReportLab's Helvetica is Latin-1 only). Urdu is not shaped: ReportLab shapes and orders
+right-to-left text only with uharfbuzz and rlbidi, which the platform does not install, so an
+Urdu name prints as unjoined letters left to right, and DejaVu Sans has no heh goal (U+06C1)
+or yeh barree (U+06D2), drawn as boxes. The WeasyPrint pages shape Urdu (Pango does).
 """
 
 from __future__ import annotations

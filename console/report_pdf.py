@@ -43,7 +43,10 @@ NAME_CHARS = 42
 CHART_STYLE = (
     "<style>text{font:11px sans-serif;fill:#222}.bar{fill:#1f5f99}.laggard{fill:#c62828}"
     ".series-0{stroke:#1f5f99;stroke-width:2}.series-1{stroke:#2e7d32;stroke-width:2}"
-    ".series-2{stroke:#ef6c00;stroke-width:2}</style>"
+    ".series-2{stroke:#ef6c00;stroke-width:2}"
+    # The legend's names carry their series' class: coloured letters, not outlined ones.
+    "text.series-0{fill:#1f5f99;stroke:none}text.series-1{fill:#2e7d32;stroke:none}"
+    "text.series-2{fill:#ef6c00;stroke:none}</style>"
 )
 
 
@@ -154,11 +157,13 @@ def trend_chart(trend: Trend) -> Chart:
     known = [
         month for month in trend.totals if all(month.shares[name] is not None for name in SERIES)
     ]
-    series: dict[str, Sequence[float]] = {
+    series: dict[str, Sequence[float | None]] = {
         LABELS[name]: [float(month.shares[name] or 0) for month in known] for name in SERIES
     }
     title = _("Shares over 12 months (%)")
-    svg = charts.line_chart([f"{month.month:%b %y}" for month in known], series, title=title)
+    svg = charts.line_chart(
+        [f"{month.month:%b %y}" for month in known], series, title=title, top=100
+    )
     missing = len(trend.totals) - len(known)
     note = _("%(count)s months without figures not shown.") % {"count": missing} if missing else ""
     legend = ", ".join(

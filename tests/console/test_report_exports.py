@@ -368,3 +368,28 @@ def test_the_workbook_shows_kind_and_state_as_labels_and_the_csv_keeps_the_codes
     assert (sheet[punjab]["Kind"], sheet[punjab]["State"]) == ("Province", "Active")
     assert (sheet[sindh]["Kind"], sheet[sindh]["State"]) == ("Department", "Suspended")
     assert groups[punjab] == "Province" and groups[sindh] == "Department"
+
+
+def test_the_annex_repeats_its_header_on_every_page_and_marks_laggards_and_leaders(
+    world: World,
+) -> None:
+    from console.report_annex import ROWS_PER_PAGE, Annex, Column, Row, render_annex
+    from console.report_pdf import annex_of
+    from reports.selectors import report
+
+    make_june(world)
+    found = report(MONTH, tenant_ids=[world.punjab.tenant.pk, world.sindh.tenant.pk])
+    marks = {row.cells[1]: row.mark for row in annex_of(found).rows}
+    # Punjab's 71.4 % electronic is under the rule's 90 %: a laggard (level 4 would lead).
+    assert marks[world.punjab.tenant.name] == "laggard"
+
+    rows = [Row([str(n), f"Tenant {n:04d}"], "leader" if n == 1 else "") for n in range(1, 200)]
+    annex = Annex("Title", "Legend", "Footer", [Column("#", 20, True), Column("Name", 200)], rows)
+    reader = PdfReader(io.BytesIO(render_annex(annex)))
+    pages = [page.extract_text() for page in reader.pages]
+
+    assert len(pages) == -(-199 // ROWS_PER_PAGE) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert "Name" in text and f"Annex: page {number} of {len(pages)}" in text
+    assert "Tenant 0001" in pages[0] and "Tenant 0199" in pages[-1]
+    assert f"Tenant {ROWS_PER_PAGE + 1:04d}" in pages[1]

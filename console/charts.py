@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+# A generous average advance of an 11 px sans-serif character, for room to leave around labels.
+CHAR_WIDTH = 7.0
+
 
 def _svg(width: int, height: int, title: str, body: str) -> str:
     return (
@@ -77,16 +80,18 @@ def bar_chart(
     width: int = 600,
     bar_height: int = 18,
     unit: str = "",
+    top: float | None = None,
 ) -> str:
     """Horizontal bars; a value under `laggard_below`, or one flagged in `laggards` (a tenant
     laggard for another reason, such as its level), is drawn as a laggard (class "laggard").
-    `unit` follows each value's label ("%")."""
-    top = _scale(values)
+    `unit` follows each value's label ("%"). Bars are scaled to `top` (a share's 100, so that a
+    full bar means everything) or else to the highest value."""
+    top = top if top is not None and top > 0 else _scale(values)
     label_w = 200
     rows = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = i * (bar_height + 4)
-        w = (value / top) * (width - label_w - 60)
+        w = (min(value, top) / top) * (width - label_w - 60)
         flagged = laggards is not None and laggards[i]
         below = laggard_below is not None and value < laggard_below
         cls = "laggard" if flagged or below else "bar"
@@ -114,18 +119,26 @@ def line_chart(
     a gap."""
     every = [v for vs in series.values() for v in vs if v is not None]
     scale = top if top is not None and top > 0 else _scale(every)
-    step = (width - 40) / max(len(months) - 1, 1)
+    # Month labels are centred on their point; the plot is inset by half the widest label so
+    # that the first and the last are drawn whole, not cut at the chart's edges.
+    inset = max(20.0, max((len(month) for month in months), default=0) * CHAR_WIDTH / 2 + 2)
+    step = (width - 2 * inset) / max(len(months) - 1, 1)
     legend_h = 18
     plot_h = height - 30 - legend_h
     body = []
     for i, month in enumerate(months):
-        body.append(f'<text x="{20 + i * step:.1f}" y="{height - 5}">{escape(month)}</text>')
+        body.append(
+            f'<text x="{inset + i * step:.1f}" y="{height - 5}" text-anchor="middle">'
+            f"{escape(month)}</text>"
+        )
     for n, (name, values) in enumerate(series.items()):
         body.append(
             f'<text class="legend series-{n}" x="{20 + n * 160}" y="12">{escape(name)}</text>'
         )
         for run in _segments(values):
-            coords = [(20 + i * step, legend_h + plot_h - (v / scale) * plot_h + 5) for i, v in run]
+            coords = [
+                (inset + i * step, legend_h + plot_h - (v / scale) * plot_h + 5) for i, v in run
+            ]
             if len(coords) == 1:
                 x, y = coords[0]
                 body.append(

@@ -13,7 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from console.report_access import ReportScope, report_viewer_required
-from console.report_exports import BadMonth, render_csv, render_xlsx, report_month
+from console.report_exports import render_csv, render_xlsx
+from console.report_month import BadMonth, parse_month
 from console.report_pdf import render_pdf
 from reports.selectors import Trend, report, trend
 
@@ -42,7 +43,7 @@ def _months(month: datetime.date, scope: ReportScope) -> Trend:
 def report_csv(request: HttpRequest, scope: ReportScope, month: str) -> HttpResponse:
     """One row per tenant of the scope, ranked; for machines (no totals row)."""
     try:
-        first = report_month(month)
+        first = parse_month(month)
     except BadMonth as error:
         return _bad_month(error)
     content = render_csv(report(first, tenant_ids=scope.ids))
@@ -53,7 +54,7 @@ def report_csv(request: HttpRequest, scope: ReportScope, month: str) -> HttpResp
 @report_viewer_required
 def report_xlsx(request: HttpRequest, scope: ReportScope, month: str) -> HttpResponse:
     try:
-        first = report_month(month)
+        first = parse_month(month)
     except BadMonth as error:
         return _bad_month(error)
     content = render_xlsx(report(first, tenant_ids=scope.ids), _months(first, scope), scope)
@@ -64,7 +65,7 @@ def report_xlsx(request: HttpRequest, scope: ReportScope, month: str) -> HttpRes
 @report_viewer_required
 def report_pdf(request: HttpRequest, scope: ReportScope, month: str) -> HttpResponse:
     try:
-        first = report_month(month)
+        first = parse_month(month)
     except BadMonth as error:
         return _bad_month(error)
     content = render_pdf(report(first, tenant_ids=scope.ids), _months(first, scope), scope)

@@ -28,35 +28,14 @@ from reports.definitions import FIGURES, LABELS, SHARES, level_rule_text
 from reports.levels import LEVELS
 from reports.selectors import Report, TenantRow, Trend
 from reports.selectors.report import NUMBERS
+from tenants.models import Tenant
 
-FIRST_MONTH = datetime.date(2020, 1, 1)
 FORMULA_STARTS = frozenset("=+-@\t\r")
 PERCENT_FORMAT = "0.0%"
 DECIMAL_FORMAT = "0.0"
 SHARE_KEYS: tuple[str, ...] = tuple(key for key, _label, _text in SHARES)
 
 Value = str | int | float | bool | datetime.date | None
-
-
-class BadMonth(ValueError):
-    """The month asked for is not one the report has (shown to the user as is)."""
-
-
-def report_month(text: str, *, today: datetime.date | None = None) -> datetime.date:
-    """The first day of the month written YYYY-MM, from January 2020 to this month."""
-    try:
-        month = datetime.datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        raise BadMonth(_("The month must be written YYYY-MM, for example 2025-06.")) from None
-    if len(text) != 7:  # strptime also takes 2025-6
-        raise BadMonth(_("The month must be written YYYY-MM, for example 2025-06."))
-    this_month = (today or timezone.localdate()).replace(day=1)
-    if month < FIRST_MONTH or month > this_month:
-        raise BadMonth(
-            _("The report has months from %(first)s to %(last)s.")
-            % {"first": f"{FIRST_MONTH:%Y-%m}", "last": f"{this_month:%Y-%m}"}
-        )
-    return month
 
 
 def safe_text(value: str) -> str:
@@ -72,11 +51,22 @@ def share_label(key: str) -> str:
     return f"{LABELS[key]} (%)" if is_percent(key) else LABELS[key]
 
 
+def _labeller(choices: type[Tenant.Kind] | type[Tenant.State]) -> Callable[[Value], Value]:
+    labels = {value: str(label) for value, label in choices.choices}
+    return lambda code: labels.get(code, code) if isinstance(code, str) else code
+
+
+KIND_LABEL = _labeller(Tenant.Kind)
+STATE_LABEL = _labeller(Tenant.State)
+
+
 @dataclass(frozen=True)
 class Column:
     label: str
     kind: str  # text, int, percent (0-100 as the selectors give it), decimal, flag, date
     value: Callable[[int, TenantRow], Value]
+    # How a person reads a code (the workbook); the CSV keeps the code, for machines.
+    shown: Callable[[Value], Value] | None = None
 
 
 def _figure(key: str) -> Callable[[int, TenantRow], Value]:
@@ -90,11 +80,11 @@ def _share(key: str) -> Callable[[int, TenantRow], Value]:
 TENANT_COLUMNS: list[Column] = [
     Column("Rank", "int", lambda rank, _row: rank),
     Column("Tenant", "text", lambda _rank, row: row.name),
-    Column("Kind", "text", lambda _rank, row: row.kind),
+    Column("Kind", "text", lambda _rank, row: row.kind, KIND_LABEL),
     Column("Parent", "text", lambda _rank, row: row.parent_name),
     Column("Group", "text", lambda _rank, row: row.group_name),
     Column("Partner", "text", lambda _rank, row: row.partner_name),
-    Column("State", "text", lambda _rank, row: row.state),
+    Column("State", "text", lambda _rank, row: row.state, STATE_LABEL),
     Column("Level", "int", lambda _rank, row: row.level),
     Column("Has figures", "flag", lambda _rank, row: row.has_figures),
     *(Column(LABELS[key], "int", _figure(key)) for key in NUMBERS),
@@ -112,6 +102,15 @@ def tenant_values(report: Report) -> list[list[Value]]:
     return [
         [column.value(rank, row) for column in TENANT_COLUMNS]
         for rank, row in enumerate(report.rows, start=1)
+    ]
+
+
+def shown_values(report: Report) -> list[list[Value]]:
+    """tenant_values with codes (kind, state) as their labels, for people."""
+    shown = [column.shown for column in TENANT_COLUMNS]
+    return [
+        [value if label is None else label(value) for value, label in zip(row, shown, strict=True)]
+        for row in tenant_values(report)
     ]
 
 
@@ -263,7 +262,7 @@ def _groups(sheet: Worksheet, report: Report) -> None:
     rows: list[list[Value]] = [
         [
             group.name,
-            group.kind,
+            KIND_LABEL(group.kind),
             len(group.tenant_ids),
             *(group.level_counts[level] for level in LEVELS),
             *(group.figures[key] for key in NUMBERS),
@@ -329,7 +328,7 @@ def render_xlsx(
         tenants,
         [column.label for column in TENANT_COLUMNS],
         [column.kind for column in TENANT_COLUMNS],
-        tenant_values(report),
+        shown_values(report),
         widths=widths,
     )
     _groups(book.create_sheet("Groups"), report)

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 FIRST_MONTH = datetime.date(2020, 1, 1)
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+# \Z, not $: "2025-06\n" is not a month.
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})\Z")
 
 
 class BadMonth(ValueError):
@@ -22,21 +23,22 @@ def this_month() -> datetime.date:
     return timezone.localdate(timezone=timezone.get_default_timezone()).replace(day=1)
 
 
-def parse_month(value: str | None) -> datetime.date:
+def parse_month(value: str | None, *, today: datetime.date | None = None) -> datetime.date:
     """The first day of the month `YYYY-MM` (this month when empty), from January 2020 to this
-    month; BadMonth otherwise."""
+    month (`today`'s, when given); BadMonth otherwise. The report page and the exports both
+    read their month here, so they refuse the same months with the same reasons."""
+    latest = today.replace(day=1) if today else this_month()
     if not value:
-        return this_month()
-    match = MONTH_PATTERN.match(value.strip())
-    if not match:
+        return latest
+    match = MONTH_PATTERN.match(value)
+    if not match or not 1 <= int(match[2]) <= 12:
         raise BadMonth(_("“%(value)s” is not a month: write it as YYYY-MM.") % {"value": value})
     year, number = int(match[1]), int(match[2])
-    if not 1 <= number <= 12:
-        raise BadMonth(_("“%(value)s” is not a month: write it as YYYY-MM.") % {"value": value})
+    # Compared before building the date: year 0 has no date.
+    if (year, number) < (FIRST_MONTH.year, FIRST_MONTH.month):
+        raise BadMonth(_("The report starts in January 2020: choose a later month."))
     month = datetime.date(year, number, 1)
-    if month < FIRST_MONTH:
-        raise BadMonth(_("The report starts in January 2020."))
-    if month > this_month():
+    if month > latest:
         raise BadMonth(_("That month has not begun yet; the latest month is this one."))
     return month
 

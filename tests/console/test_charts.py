@@ -1,3 +1,5 @@
+import re
+
 from console.charts import bar_chart, level_distribution, line_chart, sparkline
 
 
@@ -54,3 +56,35 @@ def test_line_chart_gaps_and_legend() -> None:
 def test_bar_chart_marks_flagged_laggards_and_unit() -> None:
     svg = bar_chart(["A", "B"], [95, 95], title="S", laggards=[False, True], unit="%")
     assert svg.count('class="laggard"') == 1 and "95%" in svg
+
+
+def _text_spans(svg: str) -> list[tuple[float, str]]:
+    return [
+        (float(x), label)
+        for x, label in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="middle">([^<]*)<', svg)
+    ]
+
+
+def test_the_line_charts_first_and_last_month_labels_are_drawn_whole() -> None:
+    from console.charts import CHAR_WIDTH
+
+    months = [f"{name} 25" for name in ("Jan", "Feb", "Mar", "Apr", "May", "Jun")] + ["December"]
+    svg = line_chart(months, {"x": [1, 2, 3, 4, 5, 6, 7]}, title="T", width=600)
+
+    spans = _text_spans(svg)
+    assert [label for _x, label in spans] == months
+    first_x, first = spans[0]
+    last_x, last = spans[-1]
+    # Centred labels: half of each lies either side of its point, within the 600 wide chart.
+    assert first_x - len(first) * CHAR_WIDTH / 2 >= 0
+    assert last_x + len(last) * CHAR_WIDTH / 2 <= 600
+    # The last point sits under its label, not at the old fixed 20 px from the edge.
+    assert 'points="' in svg and f"{last_x:.1f}," in svg.split('points="')[1]
+
+
+def test_a_bar_chart_on_a_fixed_scale_draws_shares_against_100() -> None:
+    svg = bar_chart(["A", "B"], [50, 25], title="S", top=100, width=460)
+    # 460 - 200 label - 60 value = 200 px for 100 %.
+    assert 'width="100.0"' in svg and 'width="50.0"' in svg
+    assert 'width="200.0"' in bar_chart(["A"], [50], title="S", width=460)  # own highest
+    assert 'width="200.0"' in bar_chart(["A"], [120], title="S", top=100, width=460)  # capped

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from accounts.services import create_account
 from billing.models import UsageRecord
-from console.report_exports import BadMonth, report_month
+from console.report_month import BadMonth, parse_month
 from reports.services.rollup import roll_up_month
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, World, client_for, signed_in_client
@@ -223,7 +223,15 @@ def test_the_pdf_has_a_cover_charts_the_ranked_table_and_page_numbers(world: Wor
     assert "Prepared for the Prime Minister's Office" in cover
     assert "All e-offices" in cover and "Page 1" not in cover
     assert world.punjab.tenant.name in text and world.sindh.tenant.name in text
-    assert f"Page 2 of {pages}" in text
+    # The ranked table is the annex after the report's own pages, each numbered in its part.
+    reader = PdfReader(io.BytesIO(response.content))
+    annex = [n for n, page in enumerate(reader.pages) if "Annex: page" in page.extract_text()]
+    assert annex and annex == list(range(pages - len(annex), pages))
+    assert f"Page 2 of {pages - len(annex)}" in text
+    assert f"Annex: page 1 of {len(annex)}" in reader.pages[annex[0]].extract_text()
+    assert "Annex: every tenant, ranked" in cover  # the contents say it follows
+    annex_text = reader.pages[annex[0]].extract_text()
+    assert world.punjab.tenant.name in annex_text and "Electr. %" in annex_text
     assert "Share electronic by tenant" in text and "Tenants by level" in text
     assert "75.0" in text and "71.4" in text  # Punjab's active and electronic shares
     assert "Level 4" in text and "Officer accounts" in text  # the rule and definitions
@@ -284,11 +292,11 @@ def test_a_month_the_report_does_not_have_answers_400_in_every_format(
 
 def test_month_bounds() -> None:
     today = datetime.date(2026, 3, 15)
-    assert report_month("2020-01", today=today) == datetime.date(2020, 1, 1)
-    assert report_month("2026-03", today=today) == datetime.date(2026, 3, 1)
-    for text in ("2026-04", "2019-12", "2026-3", " 2026-03", "2026-03-01"):
+    assert parse_month("2020-01", today=today) == datetime.date(2020, 1, 1)
+    assert parse_month("2026-03", today=today) == datetime.date(2026, 3, 1)
+    for text in ("2026-04", "2019-12", "2026-3", " 2026-03", "2026-03-01", "0000-01", "2026-03\n"):
         with pytest.raises(BadMonth):
-            report_month(text, today=today)
+            parse_month(text, today=today)
 
 
 def test_a_name_written_as_a_formula_stays_text_in_the_csv_and_the_workbook(
@@ -333,3 +341,55 @@ def test_the_pdfs_charts_draw_laggards_red_and_leave_the_unknown_out(world: Worl
     months = trend_chart(trend(12, tenant_ids=[world.punjab.tenant.pk], until=MONTH))
     assert "11 months without figures not shown." in months.note
     assert _cut("Ministry of Interior dept 0042", 20) == "Ministry … dept 0042"
+
+
+def test_the_workbook_shows_kind_and_state_as_labels_and_the_csv_keeps_the_codes(
+    world: World,
+) -> None:
+    make_june(world)
+    Tenant.objects.filter(pk=world.punjab.tenant.pk).update(kind=Tenant.Kind.PROVINCE)
+    Tenant.objects.filter(pk=world.sindh.tenant.pk).update(
+        kind=Tenant.Kind.DEPARTMENT, state=Tenant.State.SUSPENDED
+    )
+    client = admin(world)
+
+    by_name = {row["Tenant"]: row for row in csv_rows(client.get(url("csv")).content)}
+    book = load_workbook(io.BytesIO(client.get(url("xlsx")).content))
+    header = [cell.value for cell in book["Tenants"][1]]
+    sheet = {
+        row[header.index("Tenant")]: dict(zip(header, row, strict=True))
+        for row in book["Tenants"].iter_rows(min_row=2, values_only=True)
+    }
+    groups = {row[0]: row[1] for row in book["Groups"].iter_rows(min_row=2, values_only=True)}
+    punjab, sindh = world.punjab.tenant.name, world.sindh.tenant.name
+
+    assert (by_name[punjab]["Kind"], by_name[punjab]["State"]) == ("province", "active")
+    assert (by_name[sindh]["Kind"], by_name[sindh]["State"]) == ("department", "suspended")
+    assert (sheet[punjab]["Kind"], sheet[punjab]["State"]) == ("Province", "Active")
+    assert (sheet[sindh]["Kind"], sheet[sindh]["State"]) == ("Department", "Suspended")
+    assert groups[punjab] == "Province" and groups[sindh] == "Department"
+
+
+def test_the_annex_repeats_its_header_on_every_page_and_marks_laggards_and_leaders(
+    world: World,
+) -> None:
+    from console.report_annex import ROWS_PER_PAGE, Annex, Column, Row, render_annex
+    from console.report_pdf import annex_of
+    from reports.selectors import report
+
+    make_june(world)
+    found = report(MONTH, tenant_ids=[world.punjab.tenant.pk, world.sindh.tenant.pk])
+    marks = {row.cells[1]: row.mark for row in annex_of(found).rows}
+    # Punjab's 71.4 % electronic is under the rule's 90 %: a laggard (level 4 would lead).
+    assert marks[world.punjab.tenant.name] == "laggard"
+
+    rows = [Row([str(n), f"Tenant {n:04d}"], "leader" if n == 1 else "") for n in range(1, 200)]
+    annex = Annex("Title", "Legend", "Footer", [Column("#", 20, True), Column("Name", 200)], rows)
+    reader = PdfReader(io.BytesIO(render_annex(annex)))
+    pages = [page.extract_text() for page in reader.pages]
+
+    assert len(pages) == -(-199 // ROWS_PER_PAGE) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert "Name" in text and f"Annex: page {number} of {len(pages)}" in text
+    assert "Tenant 0001" in pages[0] and "Tenant 0199" in pages[-1]
+    assert f"Tenant {ROWS_PER_PAGE + 1:04d}" in pages[1]

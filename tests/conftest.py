@@ -157,16 +157,26 @@ def _wait_for_other_sessions_to_end(timeout: float = 15) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_schema_and_cache() -> Iterator[None]:
+def _fresh_schema_and_cache(
+    request: pytest.FixtureRequest, django_db_blocker: DjangoDbBlocker
+) -> Iterator[None]:
     """Every test starts on the public schema with an empty cache (rate limits, sessions) and in
     the default language (a request by an Urdu-speaking officer leaves Urdu active on the
-    thread, as LocaleMiddleware resets it only at the next request)."""
+    thread, as LocaleMiddleware resets it only at the next request). The world's tenants are
+    read again after a test that used them: a service that changed one in memory (its
+    partner, its state) inside the rolled-back transaction must not leave it changed for the
+    next test."""
     use_public_schema()
     cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     use_public_schema()
     translation.activate(settings.LANGUAGE_CODE)
+    if "world" in request.fixturenames:
+        world: World = request.getfixturevalue("world")
+        with django_db_blocker.unblock():
+            for made in (world.punjab, world.sindh):
+                made.tenant.refresh_from_db()
 
 
 def client_for(host: str) -> Client:

@@ -54,7 +54,11 @@ class MonthlyFigures(models.Model):
                 condition=models.Q(month__day=1), name="figures_month_is_first_day"
             ),
         ]
-        indexes = [models.Index(fields=["month", "tenant"], name="figures_month_tenant")]
+        indexes = [
+            models.Index(fields=["month", "tenant"], name="figures_month_tenant"),
+            # The report's cache reads the latest change (reports.selectors.freshness).
+            models.Index(fields=["updated_at"], name="figures_updated_at"),
+        ]
         verbose_name_plural = "monthly figures"
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from reports.levels import LEVELS, LIVE_STATES, level_case
 from reports.models import AdoptionRule, MonthlyFigures
+from reports.selectors.freshness import CACHE_SECONDS, figures_version, scope_key
 from reports.selectors.ids import AnyOf
 from reports.selectors.rules import rule_in_force
 from tenants.models import Tenant
@@ -330,6 +332,34 @@ def _months_until(until: datetime.date, count: int) -> list[datetime.date]:
 SERIES = ("trained_share", "active_share", "electronic_share")
 
 
+def _trend_totals(rows: QuerySet[Any], span: list[datetime.date]) -> list[TrendMonth]:
+    """One query: sums by month and level; month totals are the sums over its levels."""
+    grouped = (
+        rows.values("month", "level")
+        .annotate(n=Count("pk"), **{key: Sum(key) for key in NUMBERS})
+        .order_by()
+    )
+    summed: dict[datetime.date, dict[str, int]] = {m: dict.fromkeys(NUMBERS, 0) for m in span}
+    tenants: Counter[datetime.date] = Counter()
+    levels: dict[datetime.date, dict[int, int]] = {m: dict.fromkeys(LEVELS, 0) for m in span}
+    found: list[dict[str, Any]] = list(grouped)
+    for group in found:
+        for key in NUMBERS:
+            summed[group["month"]][key] += int(group[key] or 0)
+        tenants[group["month"]] += group["n"]
+        levels[group["month"]][group["level"]] += group["n"]
+    return [
+        TrendMonth(
+            month=m,
+            tenants=tenants[m],
+            figures=summed[m],
+            shares=shares_of(summed[m]),
+            level_counts=levels[m],
+        )
+        for m in span
+    ]
+
+
 def trend(
     months: int = 12,
     *,
@@ -340,8 +370,10 @@ def trend(
     """Totals per month of the `months` months up to `until`'s (this month by default) over
     every tenant or those of `tenant_ids`, with the count of tenants at each level; and, for
     the tenants of `series_of` (a page of the ranked table; `tenant_ids` when not given),
-    each share's series and the level per month, for sparklines. Two queries whatever the
-    number of tenants and months."""
+    each share's series and the level per month, for sparklines. Three queries whatever the
+    number of tenants and months, two when the totals are cached: they are kept for the
+    figures' version (reports.selectors.freshness), as summing every tenant's twelve months
+    is the costliest read of the report page."""
     if months < 1:
         raise ValueError("A trend has at least one month.")
     span = _months_until(until or _local_month(), months)
@@ -350,31 +382,16 @@ def trend(
     if tenant_ids is not None:
         rows = rows.filter(AnyOf("tenant_id", tenant_ids))
     rows = rows.annotate(level=level_case(rule))
-    # One query: sums by month and level; month totals are the sums over its levels.
-    grouped = (
-        rows.values("month", "level")
-        .annotate(n=Count("pk"), **{key: Sum(key) for key in NUMBERS})
-        .order_by()
+    key = ":".join(
+        ("report-trend", scope_key(tenant_ids), span[0].isoformat(), str(len(span)), str(rule.pk))
     )
-    summed: dict[datetime.date, dict[str, int]] = {m: dict.fromkeys(NUMBERS, 0) for m in span}
-    tenants: Counter[datetime.date] = Counter()
-    levels: dict[datetime.date, dict[int, int]] = {m: dict.fromkeys(LEVELS, 0) for m in span}
-    found: list[dict[str, Any]] = list(grouped)  # type: ignore[arg-type]
-    for group in found:
-        for key in NUMBERS:
-            summed[group["month"]][key] += int(group[key] or 0)
-        tenants[group["month"]] += group["n"]
-        levels[group["month"]][group["level"]] += group["n"]
-    totals = [
-        TrendMonth(
-            month=m,
-            tenants=tenants[m],
-            figures=summed[m],
-            shares=shares_of(summed[m]),
-            level_counts=levels[m],
-        )
-        for m in span
-    ]
+    version = figures_version()
+    cached = cache.get(key)
+    if cached is not None and cached[0] == version:
+        totals: list[TrendMonth] = cached[1]
+    else:
+        totals = _trend_totals(rows, span)
+        cache.set(key, (version, totals), CACHE_SECONDS)
     wanted = series_of if series_of is not None else tenant_ids
     series: dict[int, dict[str, list[float | None]]] = {}
     tenant_levels: dict[int, list[int]] = {}

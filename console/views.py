@@ -9,6 +9,7 @@ from billing.selectors import plan_of
 from console.access import federal_admin_required
 from console.billing_views import billing_panel_context
 from console.feedback import report_refusal
+from console.figure_forms import CollectDayForm
 from console.forms import LifecycleActionForm, ResumeForm
 from console.instance_health import health_of
 from console.instance_list import instances
@@ -60,6 +61,7 @@ def _render_detail(
         "resume_form": ResumeForm(),
         "progress": provisioning_progress(tenant),
         "health": health_of(tenant),
+        "collect_form": CollectDayForm(),
         **archive_context(tenant),
         **billing_panel_context(tenant),
     }

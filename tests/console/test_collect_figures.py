@@ -94,3 +94,12 @@ def test_the_nightly_collection_runs_on_demand(world: World) -> None:
     assert response.status_code == 200
     days = set(UsageRecord.objects.filter(tenant=punjab).values_list("day", flat=True))
     assert {days_ago(1), days_ago(2), days_ago(3)} <= days
+
+
+def test_the_tenant_page_offers_the_form(world: World) -> None:
+    client = signed_in_client(world.control_host, world.federal_admin_email)
+
+    html = client.get(f"/console/tenants/{world.punjab.tenant.pk}/").content.decode()
+
+    assert f'action="/console/tenants/{world.punjab.tenant.pk}/figures/collect/"' in html
+    assert 'id="collect_day"' in html and 'id="collect_recompute"' in html

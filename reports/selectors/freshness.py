@@ -3,8 +3,9 @@ database in one cheap query, so a cached sum is found only while nothing it was 
 has changed.
 
 The version moves when any month's figures are rebuilt (MonthlyFigures.updated_at, indexed),
-when a tenant changes state (a level counts only live tenants; every change of state appends a
-TenantEvent) or when a new level rule comes into force. A write committed after a later one
+when a tenant is added or changes state (a level counts only live tenants; every change of
+state appends a TenantEvent) or when a new level rule comes into force. A tenant's name and
+parent never change once registered. A write committed after a later one
 (two roll-ups finishing out of order) may leave the version unmoved, so cached entries also
 expire after CACHE_SECONDS: the report is never staler than that.
 """
@@ -12,24 +13,29 @@ expire after CACHE_SECONDS: the report is never staler than that.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db import connection
+
+T = TypeVar("T")
 
 CACHE_SECONDS = 300
 
 _VERSION_SQL = """
 SELECT (SELECT max(updated_at) FROM reports_monthlyfigures),
        (SELECT max(id) FROM tenants_tenantevent),
-       (SELECT max(id) FROM reports_adoptionrule)
+       (SELECT max(id) FROM reports_adoptionrule),
+       (SELECT count(*) FROM tenants_tenant)
 """
 
 
 def figures_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL)
-        updated, event, rule = cursor.fetchone()
-    return f"{updated.isoformat() if updated else '-'}:{event or 0}:{rule or 0}"
+        updated, event, rule, tenants = cursor.fetchone()
+    return f"{updated.isoformat() if updated else '-'}:{event or 0}:{rule or 0}:{tenants}"
 
 
 def scope_key(tenant_ids: Collection[int] | None) -> str:
@@ -38,3 +44,14 @@ def scope_key(tenant_ids: Collection[int] | None) -> str:
         return "all"
     joined = ",".join(str(pk) for pk in sorted(set(tenant_ids)))
     return hashlib.sha256(joined.encode()).hexdigest()[:32]
+
+
+def cached_for(version: str, key: str, compute: Callable[[], T]) -> T:
+    """`compute()`'s result, kept under `key` while the figures' version is `version`."""
+    found = cache.get(key)
+    if found is not None and found[0] == version:
+        value: T = found[1]
+        return value
+    value = compute()
+    cache.set(key, (version, value), CACHE_SECONDS)
+    return value

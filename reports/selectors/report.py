@@ -13,7 +13,6 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -28,7 +27,7 @@ from django.utils import timezone
 
 from reports.levels import LEVELS, LIVE_STATES, level_case
 from reports.models import AdoptionRule, MonthlyFigures
-from reports.selectors.freshness import CACHE_SECONDS, figures_version, scope_key
+from reports.selectors.freshness import cached_for, figures_version, scope_key
 from reports.selectors.ids import AnyOf
 from reports.selectors.rules import rule_in_force
 from tenants.models import Tenant
@@ -385,13 +384,7 @@ def trend(
     key = ":".join(
         ("report-trend", scope_key(tenant_ids), span[0].isoformat(), str(len(span)), str(rule.pk))
     )
-    version = figures_version()
-    cached = cache.get(key)
-    if cached is not None and cached[0] == version:
-        totals: list[TrendMonth] = cached[1]
-    else:
-        totals = _trend_totals(rows, span)
-        cache.set(key, (version, totals), CACHE_SECONDS)
+    totals = cached_for(figures_version(), key, lambda: _trend_totals(rows, span))
     wanted = series_of if series_of is not None else tenant_ids
     series: dict[int, dict[str, list[float | None]]] = {}
     tenant_levels: dict[int, list[int]] = {}

@@ -10,15 +10,16 @@ tenants' tree, the groups. The number of queries does not depend on the number o
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Case, Count, F, FloatField, OrderBy, Q, QuerySet, Sum, When, Window
 from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
 
 from reports.levels import LEVELS
 from reports.models import AdoptionRule
+from reports.selectors.freshness import cached_for, figures_version, scope_key
 from reports.selectors.ids import AnyOf
 from reports.selectors.report import (
     NUMBERS,
@@ -130,12 +131,22 @@ def _electronic_share() -> Any:
     return Cast(electronic, FloatField()) * 100.0 / NullIf(counted, 0)
 
 
+T = TypeVar("T")
+
+
+class Remember(Protocol):
+    """Keeps a computed read for the figures' version of one report page (its scope, month
+    and rule)."""
+
+    def __call__(self, name: str, compute: Callable[[], T]) -> T: ...
+
+
 def _rank(*order: OrderBy | str) -> Window:
     return Window(RowNumber(), order_by=[*order, "name", "pk"])
 
 
 def _page_and_charts(
-    tenants: QuerySet[Tenant], tree: Tree, *, offset: int, per_page: int
+    tenants: QuerySet[Tenant], tree: Tree, *, offset: int, per_page: int, remember: Remember
 ) -> tuple[list[TenantRow], list[Ranked], list[Ranked], list[Ranked]]:
     """The page's rows and the tenants the charts name, from one scan of the month: each
     tenant's place in the report's ranking and in each chart's is a window function, and only
@@ -154,18 +165,17 @@ def _page_and_charts(
         lowest=_rank(F("electronic").asc(nulls_last=True)),
         most_pending=_rank(F("pending").desc(nulls_last=True)),
     )
-    # The places are worked out over narrow rows; only the rows they pick are read whole.
-    places = {
-        row["pk"]: row
-        for row in placed.filter(
-            Q(place__gt=offset, place__lte=offset + per_page)
-            | Q(highest__lte=CHART_TENANTS)
-            | Q(lowest__lte=CHART_TENANTS)
-            | Q(most_pending__lte=CHART_TENANTS)
-        ).values(
-            "pk", "level", "electronic", "pending", "place", "highest", "lowest", "most_pending"
-        )
-    }
+    # The places are worked out over narrow rows (and kept for the figures' version: a
+    # tenant's name and parent never change); only the rows they pick are read whole, live.
+    picked = placed.filter(
+        Q(place__gt=offset, place__lte=offset + per_page)
+        | Q(highest__lte=CHART_TENANTS)
+        | Q(lowest__lte=CHART_TENANTS)
+        | Q(most_pending__lte=CHART_TENANTS)
+    ).values("pk", "level", "electronic", "pending", "place", "highest", "lowest", "most_pending")
+    places: dict[int, dict[str, Any]] = remember(
+        f"places:{offset}:{per_page}", lambda: {row["pk"]: row for row in picked}
+    )
     fields = [f"{REL}__{key}" for key in (*NUMBERS, "id", "pendency_measured", "worst_posts")]
     found = sorted(
         (
@@ -217,11 +227,18 @@ def report_page(
     those of `tenant_ids`, ranked as `report()` ranks them, with the totals, level counts and
     groups of every tenant in it, and the tenants the page's charts name (highest and lowest
     share electronic, most items pending over 7 working days). Five queries whatever the
-    number of tenants."""
+    number of tenants, of which the two costly ones (the sums and the ranking) are kept for
+    the figures' version (reports.selectors.freshness) and replaced by one that reads it."""
     month = month.replace(day=1)
     rule = rule_in_force()
     tenants = _month_tenants(month, rule, tenant_ids)
     tree = _tree(tenant_ids)
+    version = figures_version()
+    prefix = ":".join(("report-page", scope_key(tenant_ids), month.isoformat(), str(rule.pk)))
+
+    def remember(name: str, compute: Callable[[], T]) -> T:
+        return cached_for(version, f"{prefix}:{name}", compute)
+
     # A tenant is summed under its parent, or under itself when the parent is outside the
     # scope; the parents are then mapped to their top ancestor in Python.
     under = (
@@ -245,7 +262,7 @@ def report_page(
     group_figures: dict[int, dict[str, int]] = {}
     group_levels: dict[int, dict[int, int]] = {}
     count = with_figures = 0
-    for bucket in grouped:
+    for bucket in remember("sums", lambda: list(grouped)):
         top = _top_of(bucket["under"], tree)
         figures = group_figures.setdefault(top, dict.fromkeys(NUMBERS, 0))
         levels = group_levels.setdefault(top, dict.fromkeys(LEVELS, 0))
@@ -276,7 +293,7 @@ def report_page(
     number = min(max(page, 1), pages)
     offset = (number - 1) * per_page
     rows, most_electronic, least_electronic, most_pending = _page_and_charts(
-        tenants, tree, offset=offset, per_page=per_page
+        tenants, tree, offset=offset, per_page=per_page, remember=remember
     )
     return ReportPage(
         month=month,

@@ -319,3 +319,23 @@ def test_the_page_read_agrees_with_the_whole_report(world: World) -> None:
     ]
     pending = [ranked.tenant_id for ranked in second.most_pending]
     assert pending[0] == Tenant.objects.get(name="Counted Department 5").pk
+
+
+def test_the_kept_sums_and_rankings_follow_every_roll_up_and_never_cross_scopes(
+    world: World,
+) -> None:
+    punjab_figures(world)
+    sindh_figures(world)
+    everyone = report_page(MONTH)
+    assert everyone.count == 2 and everyone.totals["receipts_electronic"] == 5 + 9
+
+    # The partner's page is its own, though every tenant's is kept.
+    partner_only = report_page(MONTH, tenant_ids=[world.punjab.tenant.pk])
+    assert partner_only.count == 1 and partner_only.totals["receipts_electronic"] == 5
+    assert [row.tenant_id for row in partner_only.rows] == [world.punjab.tenant.pk]
+
+    # A later day rolled up is seen by the very next read.
+    record(world.punjab.tenant, 3, receipts_electronic=10)
+    roll_up_month(tenant_id=world.punjab.tenant.pk, month=MONTH)
+    again = report_page(MONTH)
+    assert again.totals["receipts_electronic"] == 5 + 10 + 9

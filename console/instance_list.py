@@ -42,6 +42,7 @@ from provisioning.models import ProvisioningAttempt, ProvisioningStep
 from reports.levels import LEVELS, LIVE_STATES, level_case
 from reports.models import MonthlyFigures
 from reports.selectors import rule_in_force
+from reports.selectors.freshness import cached_for, figures_version
 from tenants.models import Domain, Tenant
 
 PAGE_SIZE = 50
@@ -294,6 +295,43 @@ def errors_since(tenants: QuerySet[Tenant], since: datetime.datetime) -> int:
         finished_at__gte=since,
     ).count()
     return collections + runs
+
+
+# The summary is kept this long at most: "needs attention" and "errors in the last hour"
+# also move with the clock, not only with new rows.
+SUMMARY_SECONDS = 60
+
+
+_VERSION_SQL = """
+SELECT (SELECT max(id) FROM billing_usagerecord), (SELECT max(id) FROM billing_usageattempt),
+       (SELECT max(id) FROM provisioning_provisioningattempt),
+       (SELECT max(computed_at) FROM tenants_tenantrollup)
+"""
+
+
+def instances_version() -> str:
+    """What the summary of the instances is summed from, in one cheap query: the report's
+    figures' version and the latest usage record, failed collection, provisioning run and
+    recount of officers (each an index's last entry or a small table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        found = cursor.fetchone()
+    return ":".join([figures_version(), *(str(value) for value in found)])
+
+
+def summary_of(
+    tenants: QuerySet[Tenant], *, scope: str, usage_totals: bool = False
+) -> InstanceSummary:
+    """summarise(), kept for instances_version() and SUMMARY_SECONDS: grouping every tenant
+    by its state, level and health is the costliest read of the list. `scope` names which
+    tenants `tenants` holds ("all", or a partner's)."""
+    key = f"instances-summary:{scope}:{usage_totals}"
+    return cached_for(
+        instances_version(),
+        key,
+        lambda: summarise(tenants, usage_totals=usage_totals),
+        seconds=SUMMARY_SECONDS,
+    )
 
 
 def summarise(tenants: QuerySet[Tenant], *, usage_totals: bool = False) -> InstanceSummary:

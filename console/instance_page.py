@@ -16,7 +16,7 @@ from console.instance_list import (
     SORTS,
     filtered,
     filters_from,
-    summarise,
+    summary_of,
     without_jit,
 )
 from reports.levels import LEVELS
@@ -24,10 +24,11 @@ from tenants.models import Tenant
 
 
 def instance_page_context(
-    request: HttpRequest, tenants: QuerySet[Tenant], *, usage_totals: bool = False
+    request: HttpRequest, tenants: QuerySet[Tenant], *, scope: str, usage_totals: bool = False
 ) -> dict[str, Any]:
     """The page of `tenants` (from console.instance_list.instances(), already limited to what
-    the viewer may see) the request asks for, its summary and the links that keep its filters.
+    the viewer may see; `scope` names them: "all" or "partner-<id>") the request asks for, its
+    summary and the links that keep its filters.
 
     The page is chosen on ids first (only the filters and the sort key are computed for the
     tenants skipped over), then its 50 tenants are read with every column."""
@@ -37,7 +38,7 @@ def instance_page_context(
         page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
         ids = list(page.object_list)
         found = {tenant.pk: tenant for tenant in tenants.filter(pk__in=ids)}
-        summary = summarise(tenants, usage_totals=usage_totals)
+        summary = summary_of(tenants, scope=scope, usage_totals=usage_totals)
     # A column's link sorts by it ascending, or descending when it is already the ascending sort.
     sort_links = {
         key: urlencode(filters.as_query(sort=f"-{key}" if filters.sort == key else key))

@@ -108,7 +108,7 @@ def overview(request: HttpRequest, membership: PartnerMembership) -> HttpRespons
     }
     context = {
         **_base_context(membership, "overview"),
-        **instance_page_context(request, running, usage_totals=True),
+        **instance_page_context(request, running, scope=f"partner-{partner.pk}", usage_totals=True),
         "applications": [
             ApplicationRow(tenant=t, plan=plans.get(t.pk), progress=provisioning_progress(t))
             for t in waiting

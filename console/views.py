@@ -43,7 +43,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 @federal_admin_required
 def tenant_list(request: HttpRequest) -> HttpResponse:
     """Every tenant, searched, filtered, sorted and paginated in SQL, with totals over all."""
-    context = instance_page_context(request, instances())
+    context = instance_page_context(request, instances(), scope="all")
     context["partners"] = Partner.objects.order_by("name")
     return render(request, "console/tenants.html", context)
 

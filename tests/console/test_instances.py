@@ -10,6 +10,7 @@ import re
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -349,6 +350,8 @@ def test_the_partner_overview_lists_only_its_own_tenants_with_the_same_columns(
 
 
 def _queries(client: Client, url: str) -> int:
+    # Counted cold: the summary is kept between requests (console.instance_list.summary_of).
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, {"sort": "-storage"})
     assert response.status_code == 200
@@ -449,3 +452,17 @@ def test_the_report_link_is_given_only_where_the_report_page_exists() -> None:
         assert report_url(MONTH) == "/console/report/?month=2026-10"
     with mock.patch("console.instance_health.reverse", side_effect=NoReverseMatch("none")):
         assert report_url(MONTH) is None
+
+
+def test_the_kept_summary_follows_new_failures_and_never_crosses_scopes(world: World) -> None:
+    client = federal(world)
+    partner_client = signed_in_client(world.control_host, world.partner_user_email)
+    overview = f"/console/partner/{world.partner.pk}/"
+    first = client.get("/console/tenants/").context["summary"]
+    mine = partner_client.get(overview).context["summary"]
+    assert mine.total < first.total  # the partner's own summary, not the federal one kept
+
+    failed_collection(world.punjab.tenant, datetime.date(2026, 11, 29), timezone.now())
+
+    after = client.get("/console/tenants/").context["summary"]
+    assert after.errors_last_hour == first.errors_last_hour + 1

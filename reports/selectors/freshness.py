@@ -46,12 +46,15 @@ def scope_key(tenant_ids: Collection[int] | None) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()[:32]
 
 
-def cached_for(version: str, key: str, compute: Callable[[], T]) -> T:
-    """`compute()`'s result, kept under `key` while the figures' version is `version`."""
+def cached_for(
+    version: str, key: str, compute: Callable[[], T], *, seconds: int = CACHE_SECONDS
+) -> T:
+    """`compute()`'s result, kept under `key` while the version is `version` (and at most
+    `seconds`)."""
     found = cache.get(key)
     if found is not None and found[0] == version:
         value: T = found[1]
         return value
     value = compute()
-    cache.set(key, (version, value), CACHE_SECONDS)
+    cache.set(key, (version, value), seconds)
     return value

@@ -228,7 +228,7 @@ def filters_from(params: Mapping[str, str]) -> InstanceFilters:
     level = _int_or_none(params.get("level"))
     sort = params.get("sort", "")
     return InstanceFilters(
-        q=params.get("q", "").strip()[:100],
+        q=params.get("q", "").replace("\x00", "").strip()[:100],
         state=state if state in Tenant.State.values else "",
         kind=kind if kind in Tenant.Kind.values else "",
         partner=_int_or_none(params.get("partner")),
@@ -325,7 +325,7 @@ def summary_of(
     """summarise(), kept for instances_version() and SUMMARY_SECONDS: grouping every tenant
     by its state, level and health is the costliest read of the list. `scope` names which
     tenants `tenants` holds ("all", or a partner's)."""
-    key = f"instances-summary:{scope}:{usage_totals}"
+    key = f"instances-summary:{scope}:{usage_totals}:{rule_in_force().pk}"
     return cached_for(
         instances_version(),
         key,

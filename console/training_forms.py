@@ -11,6 +11,9 @@ from django.utils.translation import gettext, gettext_lazy
 
 from console.forms import OwnIds
 
+# WorkshopAttendee's name and post hold this many characters.
+NAME_LENGTH = 200
+
 
 def parse_attendees(text: str) -> list[tuple[str, str]]:
     """One attendee a line, "Name, Post" (the first comma splits: a post may hold commas);
@@ -30,6 +33,14 @@ def parse_attendees(text: str) -> list[tuple[str, str]]:
             problems.append(
                 gettext('Line %(number)d ("%(line)s") needs both a name and a post.')
                 % {"number": number, "line": line.strip()}
+            )
+        elif len(name.strip()) > NAME_LENGTH or len(post.strip()) > NAME_LENGTH:
+            problems.append(
+                gettext(
+                    "Line %(number)d is too long: a name and a post have at most %(most)d "
+                    "characters each."
+                )
+                % {"number": number, "most": NAME_LENGTH}
             )
         else:
             attendees.append((name.strip(), post.strip()))
@@ -63,6 +74,7 @@ class WorkshopForm(OwnIds):
     attendee_count = forms.IntegerField(
         label=gettext_lazy("Or the number of attendees"),
         min_value=0,
+        max_value=10_000,
         required=False,
         help_text=gettext_lazy("Only when the attendees are not named."),
     )

@@ -42,7 +42,7 @@ def training(request: HttpRequest, scope: ReportScope) -> HttpResponse:
     """Per tenant of the scope: officer accounts, officers active in its latest month,
     officers trained, how the two compare, workshops held and the last one's date. Sortable,
     searchable by name, 50 a page; a fixed number of queries whatever the number of tenants."""
-    search = request.GET.get("q", "").strip()[:200]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"

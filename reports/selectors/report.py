@@ -173,17 +173,27 @@ def _month_tenants(
     )
 
 
-def _groups_of(ids: Iterable[int]) -> dict[int, tuple[int, str, str]]:
-    """Each tenant's top ancestor (id, name, kind), from one query of the tenants' tree."""
+def _groups_of(
+    ids: Iterable[int], tenant_ids: Collection[int] | None
+) -> dict[int, tuple[int, str, str]]:
+    """Each tenant's top ancestor (id, name, kind) within the scope, from one query of the
+    tenants' tree: a partner's department under a ministry the partner does not operate heads
+    its own group, and the ministry is never named."""
+    tenants = Tenant.objects.all()
+    if tenant_ids is not None:
+        tenants = tenants.filter(AnyOf("pk", tenant_ids))
     tree = {
         pk: (parent, name, kind)
-        for pk, parent, name, kind in Tenant.objects.values_list("pk", "parent_id", "name", "kind")
+        for pk, parent, name, kind in tenants.values_list("pk", "parent_id", "name", "kind")
     }
     found: dict[int, tuple[int, str, str]] = {}
     for pk in ids:
         top, seen = pk, {pk}
-        while tree.get(top, (None,))[0] is not None and tree[top][0] not in seen:
-            top = tree[top][0]
+        while True:
+            parent = tree.get(top, (None,))[0]
+            if parent is None or parent not in tree or parent in seen:
+                break
+            top = parent
             seen.add(top)
         _, name, kind = tree.get(top, (None, "", ""))
         found[pk] = (top, name, kind)
@@ -229,7 +239,8 @@ def report(month: datetime.date, *, tenant_ids: Collection[int] | None = None) -
         .order_by("-level", F("active_rank").desc(nulls_last=True), "name", "pk")
     )
     found = list(values)
-    groups = _groups_of(value["pk"] for value in found)
+    scoped = set(tenant_ids or ())
+    groups = _groups_of((value["pk"] for value in found), tenant_ids)
     rows = []
     for value in found:
         numbers = {key: int(value[f"{REL}__{key}"] or 0) for key in NUMBERS}
@@ -241,7 +252,10 @@ def report(month: datetime.date, *, tenant_ids: Collection[int] | None = None) -
                 kind=value["kind"],
                 state=value["state"],
                 parent_id=value["parent_id"],
-                parent_name=value["parent__name"] or "",
+                # A parent outside the scope (another partner's ministry) is not named.
+                parent_name=(value["parent__name"] or "")
+                if tenant_ids is None or value["parent_id"] in scoped
+                else "",
                 group_id=group_id,
                 group_name=group_name,
                 partner_id=value["partner_id"],

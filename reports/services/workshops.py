@@ -23,7 +23,9 @@ def refresh_trained(*, tenant_id: int, since: datetime.date) -> int:
     for row in rows.only("pk", "month"):
         following = (row.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         trained = trained_counts([tenant_id], following - datetime.timedelta(days=1))[tenant_id]
-        changed += MonthlyFigures.objects.filter(pk=row.pk).update(officers_trained=trained)
+        changed += MonthlyFigures.objects.filter(pk=row.pk).update(
+            officers_trained=trained, updated_at=timezone.now()
+        )
     return changed
 
 

@@ -466,3 +466,8 @@ def test_the_kept_summary_follows_new_failures_and_never_crosses_scopes(world: W
 
     after = client.get("/console/tenants/").context["summary"]
     assert after.errors_last_hour == first.errors_last_hour + 1
+
+
+def test_a_search_with_a_nul_character_is_only_a_search(world: World) -> None:
+    response = federal(world).get("/console/tenants/", {"q": "Pun\x00jab"})
+    assert response.status_code == 200

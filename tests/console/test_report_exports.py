@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from accounts.services import create_account
 from billing.models import UsageRecord
 from console.report_month import BadMonth, parse_month
+from reports.models import MonthlyFigures
 from reports.services.rollup import roll_up_month
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, World, client_for, signed_in_client
@@ -239,6 +240,19 @@ def test_the_pdf_has_a_cover_charts_the_ranked_table_and_page_numbers(world: Wor
 
 def test_a_partners_exports_hold_only_its_tenants(world: World) -> None:
     make_june(world)
+    # The partner operates a department of Sindh, which it does not operate: Sindh is named
+    # nowhere, not as its parent nor as its group.
+    department = Tenant.objects.create(
+        name="Partner Works Department",
+        kind=Tenant.Kind.DEPARTMENT,
+        state=Tenant.State.ACTIVE,
+        subdomain="partner-works",
+        partner=world.partner,
+        parent=world.sindh.tenant,
+    )
+    MonthlyFigures.objects.create(
+        tenant=department, month=MONTH, days_recorded=30, officers=4, receipts_electronic=2
+    )
     client = partner(world)
     theirs, other = world.punjab.tenant.name, world.sindh.tenant.name
 
@@ -253,8 +267,8 @@ def test_a_partners_exports_hold_only_its_tenants(world: World) -> None:
     ]
     _pages, text = pdf_text(client.get(url("pdf")).content)
 
-    assert [row["Tenant"] for row in rows] == [theirs]
-    assert theirs in cells and other not in cells
+    assert sorted(row["Tenant"] for row in rows) == sorted([theirs, department.name])
+    assert theirs in cells and department.name in cells and other not in cells
     assert theirs in text and other not in text
     assert "Test Partner IT" in text  # the cover names the partner's scope
 

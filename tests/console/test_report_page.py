@@ -21,6 +21,7 @@ from reports.definitions import FIGURES, level_rules
 from reports.models import MonthlyFigures
 from reports.selectors import report, report_page
 from reports.selectors.rules import rule_in_force
+from reports.services import record_workshop
 from reports.services.rollup import roll_up_month
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, World, client_for, signed_in_client
@@ -339,3 +340,21 @@ def test_the_kept_sums_and_rankings_follow_every_roll_up_and_never_cross_scopes(
     roll_up_month(tenant_id=world.punjab.tenant.pk, month=MONTH)
     again = report_page(MONTH)
     assert again.totals["receipts_electronic"] == 5 + 10 + 9
+
+
+def test_a_workshop_recorded_is_seen_by_the_next_read_of_the_page(world: World) -> None:
+    punjab_figures(world)
+    before = report_page(MONTH)
+    assert before.totals["officers_trained"] == 0
+
+    record_workshop(
+        tenant=world.punjab.tenant,
+        date=MONTH.replace(day=2),
+        place="Civil Secretariat",
+        trainer="Federal e-office board",
+        actor="test-suite",
+        attendee_count=3,
+    )
+
+    after = report_page(MONTH)
+    assert after.totals["officers_trained"] == 3

@@ -117,6 +117,8 @@ def test_a_workshop_may_count_its_attendees_without_naming_them(
         ({"attendees": "", "attendee_count": "0"}, "Name at least one attendee"),
         ({"attendee_count": "4"}, "not both"),
         ({"date": "2999-01-01"}, "this date is to come"),
+        ({"attendees": "A" * 201 + ", Clerk"}, "Line 1 is too long"),
+        ({"attendees": "", "attendee_count": "3000000000"}, "less than or equal to 10000"),
     ],
 )
 def test_a_workshop_form_with_a_mistake_records_nothing_and_keeps_what_was_typed(
@@ -310,3 +312,8 @@ def test_pages_give_every_field_its_own_id(world: World, federal: Client) -> Non
         response = federal.get(url)
         assert response.status_code == 200, url
         assert problems(response.content.decode()) == [], url
+
+
+def test_a_search_with_a_nul_character_is_only_a_search(world: World, federal: Client) -> None:
+    response = federal.get(LIST, {"q": "Pun\x00jab"})
+    assert response.status_code == 200

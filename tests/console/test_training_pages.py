@@ -136,7 +136,7 @@ def test_a_workshop_form_with_a_mistake_records_nothing_and_keeps_what_was_typed
     if "Omar Shah Clerk" in form["attendees"]:
         assert 'Line 4 ("Omar Shah Clerk") has no comma' in errors
     assert "Civil Secretariat, Lahore" in response.content.decode()
-    assert not Workshop.objects.exists()
+    assert not Workshop.objects.filter(tenant=tenant).exists()
     assert not ReportEvent.objects.filter(action="workshop_recorded").exists()
 
 
@@ -218,7 +218,8 @@ def test_partner_staff_see_only_their_tenants_and_cannot_write(world: World) -> 
         assert (
             partner.post(url, workshop_form() | {"reason": "x", "confirm": "on"}).status_code == 403
         )
-    assert Workshop.objects.count() == 1
+    assert not Workshop.objects.filter(tenant=world.punjab.tenant).exists()
+    assert Workshop.objects.filter(tenant=world.sindh.tenant).count() == 1
     sindh_workshop.refresh_from_db()
     assert sindh_workshop.withdrawn_at is None
 

@@ -63,10 +63,16 @@ def test_the_task_waits_out_an_unreachable_stripe_and_then_sends_once(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        # The Stripe invoice's id is recorded before its lines are added: wait for both.
         sent = wait_for(
-            lambda: Invoice.objects.exclude(stripe_invoice_id="").filter(pk=invoice.pk).first(),
+            lambda: (
+                Invoice.objects.exclude(stripe_invoice_id="")
+                .filter(pk=invoice.pk)
+                .exclude(lines__stripe_item_id="")
+                .first()
+            ),
             timeout=90,
-            what="the invoice sent once Stripe answers",
+            what="the invoice and its lines sent once Stripe answers",
             log=log,
         )
         assert sent.state == Invoice.State.FINALISED  # no card yet: it waits in Stripe

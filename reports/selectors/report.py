@@ -200,6 +200,32 @@ def _groups_of(
     return found
 
 
+def tenant_row(
+    value: Mapping[str, Any], *, group_id: int, group_name: str, parent_named: bool
+) -> TenantRow:
+    """A report row from a `values()` row of _month_tenants (its figures under REL)."""
+    numbers = {key: int(value[f"{REL}__{key}"] or 0) for key in NUMBERS}
+    return TenantRow(
+        tenant_id=value["pk"],
+        name=value["name"],
+        kind=value["kind"],
+        state=value["state"],
+        parent_id=value["parent_id"],
+        parent_name=(value["parent__name"] or "") if parent_named else "",
+        group_id=group_id,
+        group_name=group_name,
+        partner_id=value["partner_id"],
+        partner_name=value["partner__name"] or "",
+        has_figures=value[f"{REL}__id"] is not None,
+        figures=numbers,
+        pendency_measured=bool(value[f"{REL}__pendency_measured"]),
+        worst_posts=list(value[f"{REL}__worst_posts"] or []),
+        last_day=value[f"{REL}__last_day"],
+        shares=shares_of(numbers),
+        level=value["level"],
+    )
+
+
 def _sum(rows: Iterable[TenantRow]) -> dict[str, int]:
     totals = dict.fromkeys(NUMBERS, 0)
     for row in rows:
@@ -243,32 +269,10 @@ def report(month: datetime.date, *, tenant_ids: Collection[int] | None = None) -
     groups = _groups_of((value["pk"] for value in found), tenant_ids)
     rows = []
     for value in found:
-        numbers = {key: int(value[f"{REL}__{key}"] or 0) for key in NUMBERS}
         group_id, group_name, _ = groups[value["pk"]]
-        rows.append(
-            TenantRow(
-                tenant_id=value["pk"],
-                name=value["name"],
-                kind=value["kind"],
-                state=value["state"],
-                parent_id=value["parent_id"],
-                # A parent outside the scope (another partner's ministry) is not named.
-                parent_name=(value["parent__name"] or "")
-                if tenant_ids is None or value["parent_id"] in scoped
-                else "",
-                group_id=group_id,
-                group_name=group_name,
-                partner_id=value["partner_id"],
-                partner_name=value["partner__name"] or "",
-                has_figures=value[f"{REL}__id"] is not None,
-                figures=numbers,
-                pendency_measured=bool(value[f"{REL}__pendency_measured"]),
-                worst_posts=list(value[f"{REL}__worst_posts"] or []),
-                last_day=value[f"{REL}__last_day"],
-                shares=shares_of(numbers),
-                level=value["level"],
-            )
-        )
+        # A parent outside the scope (another partner's ministry) is not named.
+        named = tenant_ids is None or value["parent_id"] in scoped
+        rows.append(tenant_row(value, group_id=group_id, group_name=group_name, parent_named=named))
     by_group: dict[int, list[TenantRow]] = defaultdict(list)
     for row in rows:
         by_group[row.group_id].append(row)

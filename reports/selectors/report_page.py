@@ -28,6 +28,7 @@ from reports.selectors.report import (
     TenantRow,
     _month_tenants,
     shares_of,
+    tenant_row,
 )
 from reports.selectors.rules import rule_in_force
 from tenants.models import Tenant
@@ -95,28 +96,14 @@ def _top_of(pk: int, tree: Tree) -> int:
 def _page_rows(values: Iterable[dict[str, Any]], tree: Tree) -> list[TenantRow]:
     rows = []
     for value in values:
-        numbers = {key: int(value[f"{REL}__{key}"] or 0) for key in NUMBERS}
         group_id = _top_of(value["pk"], tree)
         _, group_name, _ = tree.get(group_id, (None, "", ""))
         rows.append(
-            TenantRow(
-                tenant_id=value["pk"],
-                name=value["name"],
-                kind=value["kind"],
-                state=value["state"],
-                parent_id=value["parent_id"],
-                parent_name=(value["parent__name"] or "") if value["parent_id"] in tree else "",
+            tenant_row(
+                value,
                 group_id=group_id,
                 group_name=group_name,
-                partner_id=value["partner_id"],
-                partner_name=value["partner__name"] or "",
-                has_figures=value[f"{REL}__id"] is not None,
-                figures=numbers,
-                pendency_measured=bool(value[f"{REL}__pendency_measured"]),
-                worst_posts=list(value[f"{REL}__worst_posts"] or []),
-                last_day=value[f"{REL}__last_day"],
-                shares=shares_of(numbers),
-                level=value["level"],
+                parent_named=value["parent_id"] in tree,
             )
         )
     return rows

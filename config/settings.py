@@ -8,6 +8,7 @@ import math
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 import dj_database_url
@@ -175,12 +176,24 @@ if not DATABASE_URL:
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        engine="django_tenants.postgresql_backend",
+        # django-tenants' backend, with the search_path sent only when it changes and, behind
+        # a transaction pooler, inside every transaction (config.database.base).
+        engine="config.database",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# "transaction" when DATABASE_URL is a PgBouncer in transaction pooling mode (platform/README.md):
+# a server connection then serves another client after every transaction, so nothing may be
+# left on it: no session search_path, no server-side cursor held open across transactions.
+DATABASE_POOL_MODE = env_str("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be 'session' or 'transaction'.")
+if DATABASE_POOL_MODE == "transaction":
+    # Read by config.database.base; the stubs' DBConfig lists only Django's own keys.
+    cast(dict[str, Any], DATABASES["default"])["TRANSACTION_POOLING"] = True
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 # --- Cache and sessions --------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -209,6 +222,13 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_common}
     }
+# The same store without the schema in its keys, for what belongs to no tenant: which tenant a
+# host serves (tenants.routing) is asked before any schema is chosen.
+CACHES["platform"] = {
+    **CACHES["default"],
+    "KEY_FUNCTION": "django.core.cache.backends.base.default_key_func",
+    "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "eoffice") + "-platform",
+}
 
 # Sessions live in each schema's table with the cache in front: restarting a web process, a
 # worker or Redis logs no one out. Expiry slides with activity (accounts.middleware).

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.naming import GENERATED_SCHEMA_NAME, schema_name_for
+from tenants.routing import RoutedQuerySet
 
 
 class Partner(models.Model):
@@ -106,6 +107,9 @@ class Tenant(TenantMixin):
     storage_prefix = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Bulk updates move tenant routing's generation on, as saves do (tenants.routing).
+    objects = RoutedQuerySet.as_manager()
+
     # Schemas are made by provisioning, step by step, and never dropped by a model delete.
     auto_create_schema = False
     auto_drop_schema = False
@@ -144,6 +148,8 @@ def _next_tenant_id() -> int:
 
 class Domain(DomainMixin):
     """A host name that serves one tenant (its subdomain of the platform, or a custom domain)."""
+
+    objects = RoutedQuerySet.as_manager()
 
 
 class TenantEvent(models.Model):

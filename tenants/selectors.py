@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from accounts.models import User
+from tenants import routing
 from tenants.lifecycle import SERVING_STATES
 from tenants.models import (
     Application,
@@ -19,7 +20,16 @@ from tenants.naming import primary_host
 
 
 def serving_tenant_for_host(hostname: str) -> Tenant | None:
-    """The tenant a host name serves, or None if the host is unknown or its tenant not serving."""
+    """The tenant a host name serves, or None if the host is unknown or its tenant not serving.
+
+    Answered from memory or the shared cache when it can be (tenants.routing); the object is
+    the caller's own copy.
+    """
+    tenant: Tenant | None = routing.tenant_for_host(hostname, read=_read_serving_tenant)
+    return tenant
+
+
+def _read_serving_tenant(hostname: str) -> Tenant | None:
     domain = (
         Domain.objects.select_related("tenant")
         .filter(domain=hostname, tenant__state__in=SERVING_STATES)

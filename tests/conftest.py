@@ -26,6 +26,7 @@ from config.celery import app
 from config.tenancy import use_public_schema
 from provisioning.blueprint import current_blueprint
 from provisioning.services import provision_tenant
+from tenants import routing
 from tenants.models import Partner, Tenant
 from tenants.services import (
     add_partner_member,
@@ -168,6 +169,7 @@ def _fresh_schema_and_cache(
     next test."""
     use_public_schema()
     cache.clear()
+    routing.forget_process_routes()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     use_public_schema()

@@ -153,3 +153,18 @@ def test_sign_out_ends_the_session_everywhere(world: World) -> None:
     replay = client_for(world.punjab.host)
     replay.cookies[settings.SESSION_COOKIE_NAME] = key
     assert replay.get("/").status_code == 302
+
+
+def test_pages_read_the_session_without_writing_it(world: World) -> None:
+    """An officer at work costs no session write per request, and with the session cached no
+    session read from the database either."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in_client(world.punjab.host, world.punjab.officer_email)
+    client.get("/")  # the day's first request records the active day
+    with CaptureQueriesContext(connection) as queries:
+        for page in ("/", "/inbox/", "/receipts/", "/"):
+            assert client.get(page).status_code == 200
+    session_sql = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert session_sql == []

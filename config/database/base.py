@@ -86,6 +86,7 @@ class DatabaseWrapper(tenant_base.DatabaseWrapper):
     # Set by django-tenants' wrapper; here the applied path is the quoted, joined string.
     search_path_set_schemas: str | None
     _setting_search_path: bool
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # The search path the open transaction has (transaction pooling) and the schema the
         # ContentType cache was filled in.

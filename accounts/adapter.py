@@ -55,7 +55,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         login_throttle.record_failure(request, account=_account(credentials))
 
-    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse:
+    def post_login(
+        self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+    ) -> HttpResponse:
         response = super().post_login(request, user, **kwargs)
         if isinstance(user, User):
             login_throttle.trust_browser(request, response, user)

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
+from django.contrib.auth.hashers import Argon2PasswordHasher
 
-from accounts.hashers import OWASPArgon2idHasher  # noqa: E402
+from accounts.hashers import OWASPArgon2idHasher
 
 PASSWORD = "Bench-Pass-2026"
 

@@ -26,6 +26,7 @@ administrators.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import math
 import secrets
@@ -116,10 +117,22 @@ def _devices(request: HttpRequest) -> list[TrustedDevice]:
     return devices_for_cookie(value, max_age=limits()["DEVICE_COOKIE_AGE"])
 
 
+def _counted_address(request: HttpRequest) -> str:
+    """The client's address, IPv6 cut to its /64: one subscriber's line holds a whole /64, and
+    a fresh address from it must not be a fresh pair (allauth's rate limits do the same)."""
+    address = client_address(request)
+    if not address:
+        return "unknown"
+    parsed = ipaddress.ip_address(address)
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+    return address
+
+
 def client_of(request: HttpRequest, account: str) -> Client:
     account = _normalised(account)
     device = next((d for d in _devices(request) if d.email == account), None)
-    return Client(account=account, address=client_address(request) or "unknown", device=device)
+    return Client(account=account, address=_counted_address(request), device=device)
 
 
 class _Cache:
@@ -151,10 +164,19 @@ class _Cache:
         return self.call(0, incr)
 
 
+def _store(request: HttpRequest) -> _Cache:
+    """One per request: a sign-in that found the cache down does not wait for it again."""
+    store: _Cache | None = getattr(request, "_login_throttle_cache", None)
+    if store is None:
+        store = _Cache()
+        request._login_throttle_cache = store  # type: ignore[attr-defined]
+    return store
+
+
 def refusal(request: HttpRequest, *, account: str) -> str | None:
     """Why this attempt is refused before its password is checked, or None to check it."""
     client = client_of(request, account)
-    store = _Cache()
+    store = _store(request)
     keys = [client.pair_key("cooling"), client.key("wait")]
     found: dict[str, Any] = store.call({}, lambda: cache.get_many(keys))
     now = _now()
@@ -194,7 +216,7 @@ def record_failure(request: HttpRequest, *, account: str) -> None:
     account's wait when a limit is reached."""
     client = client_of(request, account)
     rules = limits()
-    store = _Cache()
+    store = _store(request)
     now = _now()
     pair_failures = store.count(client.pair_key("failures"), rules["PAIR_WINDOW"])
     pair_limit = rules["PAIR_FAILURES"]
@@ -202,12 +224,17 @@ def record_failure(request: HttpRequest, *, account: str) -> None:
         address_failures = store.count(client.address_key(), rules["ADDRESS_WINDOW"])
         if address_failures > rules["ADDRESS_CEILING"]:
             pair_limit = 1
-        account_failures = store.count(client.key("failures"), rules["ACCOUNT_WINDOW"])
+        window = rules["ACCOUNT_WINDOW"]
+        account_failures = store.count(client.key("failures"), window)
+        store.call(None, lambda: cache.add(client.key("since"), now, window))
         beyond = account_failures - rules["ACCOUNT_SLOW_AFTER"]
         if beyond > 0:
             wait = min(2 ** min(beyond - 1, 30), rules["ACCOUNT_MAX_WAIT"])
             store.call(None, lambda: cache.set(client.key("wait"), now + wait, wait))
-            _note(store, client, kind="slowed", failures=account_failures, until=now + wait)
+            # Slowed while the count stays past the limit: until its window ends.
+            since = float(store.call(now, lambda: cache.get(client.key("since"), now)))
+            until = max(since + window, now + wait)
+            _note(store, client, kind="slowed", failures=account_failures, until=until)
     if pair_failures >= pair_limit:
         cool_down = rules["COOL_DOWN"]
         store.call(None, lambda: cache.set(client.pair_key("cooling"), now + cool_down, cool_down))
@@ -219,7 +246,7 @@ def record_success(request: HttpRequest, *, account: str) -> None:
     """The password was right: this client's own failures are forgiven. The account's count
     stays, or an attacker could reset it by signing in between guesses."""
     client = client_of(request, account)
-    _Cache().call(None, lambda: cache.delete(client.pair_key("failures")))
+    _store(request).call(None, lambda: cache.delete(client.pair_key("failures")))
 
 
 def trust_browser(request: HttpRequest, response: HttpResponseBase, user: User) -> None:

@@ -117,6 +117,16 @@ def test_the_cool_down_message_is_translated(world: World) -> None:
     assert "15 منٹ بعد دوبارہ کوشش کریں" in page
 
 
+def test_addresses_of_one_ipv6_subscriber_line_are_one_address(world: World) -> None:
+    target, line = world.punjab.officer_emails[0], f"2001:db8:{secrets.randbelow(9999)}:7"
+    for n in range(5):
+        _post(client_for(world.punjab.host), target, WRONG, f"{line}::{n + 1}")
+
+    _, page = _post(client_for(world.punjab.host), target, PASSWORD, f"{line}::99")
+    assert COOLING in page
+    assert _post(client_for(world.punjab.host), target, PASSWORD, "2001:db8:ffff:1::1")[0]
+
+
 # --- The account -----------------------------------------------------------------------------
 
 

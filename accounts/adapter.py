@@ -1,9 +1,13 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from accounts import login_throttle
+from accounts.models import User
 from accounts.tokens import TenantEmailConfirmationHMAC
 from config.client_address import client_address
 
@@ -32,3 +36,33 @@ class AccountAdapter(DefaultAccountAdapter):
         if not address:
             raise PermissionDenied("Unable to determine client IP address")
         return address
+
+    # Failed sign-ins are limited by accounts.login_throttle, not allauth's per-account lock
+    # (ACCOUNT_RATE_LIMITS turns "login_failed" off): allauth calls these three around its check
+    # of the password, for the sign-in form and reauthentication alike.
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        refusal = login_throttle.refusal(request, account=_account(credentials))
+        if refusal:
+            raise forms.ValidationError(refusal, code="too_many_login_attempts")
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            login_throttle.record_success(request, account=_account(credentials))
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        login_throttle.record_failure(request, account=_account(credentials))
+
+    def post_login(
+        self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+    ) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        if isinstance(user, User):
+            login_throttle.trust_browser(request, response, user)
+        return response
+
+
+def _account(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")

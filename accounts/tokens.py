@@ -14,7 +14,7 @@ schema's own table, so a session cookie of one host names nothing on another.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from allauth.account import app_settings as account_settings
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
@@ -120,3 +120,30 @@ def user_for_mfa_enrolment_key(key: str) -> User | None:
     if not constant_time_compare(payload.get("fingerprint", ""), _enrolment_fingerprint(user)):
         return None
     return user
+
+
+# --- Trusted browsers (accounts.login_throttle) -----------------------------------------------
+_DEVICE = "accounts.login_throttle.device"
+
+
+class TrustedDevice(NamedTuple):
+    """One account this browser signed in to: the account's id and login e-mail, and a random
+    nonce that names the browser for that account's failed-password counter."""
+
+    user_pk: int
+    email: str
+    nonce: str
+
+
+def make_device_cookie(devices: list[TrustedDevice]) -> str:
+    """The value of the device cookie naming `devices`, valid on this host only."""
+    return signing.dumps([list(device) for device in devices], salt=tenant_salt(_DEVICE))
+
+
+def devices_for_cookie(value: str, *, max_age: int) -> list[TrustedDevice]:
+    """The accounts a device cookie names, or none if it is forged, expired or of another host."""
+    try:
+        entries = signing.loads(value, salt=tenant_salt(_DEVICE), max_age=max_age)
+        return [TrustedDevice(int(pk), str(email), str(nonce)) for pk, email, nonce in entries]
+    except (signing.BadSignature, TypeError, ValueError):
+        return []

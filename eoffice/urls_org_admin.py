@@ -3,7 +3,7 @@ config/urls_tenant.py (namespace "manage")."""
 
 from django.urls import path
 
-from eoffice.views import holidays, org_history, reported, settings_admin
+from eoffice.views import holidays, org_history, reported, settings_admin, sign_ins
 from eoffice.views.org_admin import (
     delegations,
     imports,
@@ -40,6 +40,7 @@ urlpatterns = [
     path("import/<slug:table>.csv", imports.import_template, name="import_template"),
     path("settings/", settings_admin.registry_settings, name="settings"),
     path("history/", org_history.history, name="history"),
+    path("sign-ins/", sign_ins.held_back, name="sign_ins"),
     path("figures/", reported.implementation_figures, name="figures"),
     path("holidays/", holidays.holidays, name="holidays"),
     path("holidays/new/", holidays.holiday_add, name="holiday_add"),

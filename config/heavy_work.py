@@ -124,5 +124,8 @@ class FairTask(TenantTask):
             request, countdown=countdown, headers={WAITS_HEADER: waits + 1}
         )
         again.apply_async()
-        message = f"{tenant} has {settings.TENANT_HEAVY_TASKS_AT_ONCE} heavy task(s) running"
+        message = (
+            f"{tenant} has its {settings.TENANT_HEAVY_TASKS_AT_ONCE} heavy-task slot(s) taken;"
+            f" queued again to run in {countdown:.1f} s"
+        )
         return Retry(message, when=countdown, sig=again)

@@ -10,6 +10,7 @@ nothing shared to count in, and callers skip their limit.
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -21,13 +22,21 @@ from redis.exceptions import RedisError
 UNREACHABLE: tuple[type[BaseException], ...] = (RedisError, OSError)
 
 
-def redis_client() -> Redis[Any] | None:
+# One client per cache backend (Django keeps one backend per thread): building a Redis client
+# costs about as much as the round trip it makes, so it is not done per request.
+_clients: WeakKeyDictionary[RedisCache, Redis] = WeakKeyDictionary()
+
+
+def redis_client() -> Redis | None:
     """A client on the default cache's write pool, or None when the cache is not Redis."""
     cache = caches["default"]  # the backend itself: django.core.cache.cache is a proxy
     if not isinstance(cache, RedisCache):
         return None
-    # Django's Redis backend offers no public accessor; django-stubs type this one.
-    return cache._cache.get_client(write=True)
+    client = _clients.get(cache)
+    if client is None:
+        # Django's Redis backend offers no public accessor; django-stubs type this one.
+        client = _clients[cache] = cache._cache.get_client(write=True)
+    return client
 
 
 def key_prefix() -> str:
@@ -44,7 +53,7 @@ class LuaScript:
         self.source = source
         self._script: Script | None = None
 
-    def __call__(self, client: Redis[Any], keys: list[str], args: list[Any]) -> Any:
+    def __call__(self, client: Redis, keys: list[str], args: list[Any]) -> Any:
         if self._script is None:
             self._script = client.register_script(self.source)
         return self._script(keys=keys, args=args, client=client)

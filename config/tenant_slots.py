@@ -70,4 +70,5 @@ def holders(tenant: str) -> list[str]:
     client = redis_client()
     if client is None:
         return []
-    return [member.decode() for member in client.zrange(slots_key(tenant), 0, -1)]
+    members: list[bytes] = client.zrange(slots_key(tenant), 0, -1)  # type: ignore[assignment]
+    return [member.decode() for member in members]

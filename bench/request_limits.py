@@ -24,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 DEAD_REDIS = {
     "default": {
@@ -38,7 +38,7 @@ DEAD_REDIS = {
 def measure(calls: int) -> dict[str, Any]:
     from django.http import HttpRequest, HttpResponse
     from django.test import RequestFactory, override_settings
-    from redis.connection import Connection
+    from redis.connection import AbstractConnection, Connection
 
     from config import request_limits
     from config.shared_redis import redis_client
@@ -46,10 +46,10 @@ def measure(calls: int) -> dict[str, Any]:
     sent = 0
     original_send = Connection.send_packed_command
 
-    def counting_send(self: Connection, command: Any, check_health: bool = True) -> None:
+    def counting_send(self: AbstractConnection, command: Any, check_health: Any = True) -> Any:
         nonlocal sent
         sent += 1
-        original_send(self, command, check_health)
+        return original_send(self, command, check_health)
 
     Connection.send_packed_command = counting_send  # type: ignore[method-assign]
 

@@ -4,12 +4,14 @@ take the web workers from the others.
 Each tenant has a token bucket in the shared Redis: it holds up to TENANT_REQUEST_BURST
 requests and refills at TENANT_REQUESTS_PER_SECOND. A request that finds it empty is answered
 429 with `Retry-After` (the seconds until a token is back) and a page saying why; it takes no
-token, so a tenant slowing down is served again at once. The default budget (100/s, burst 3,000) is sized so that a tenant working normally never meets
-it: 1,000 officers of one tenant signing in at the same instant make about 3,000 requests (sign-in
-page, form, first page), which the burst and its refill over the storm's 20-30 s cover twice;
-300 officers each acting every 10 s make about 60 requests a second. Only a flood that outlasts
-the burst meets it. Size it to the deployment: a 2-core machine serves about 75 working pages a
-second in all, so there the CPU is the limit long before any one tenant's budget is.
+token, so a tenant slowing down is served again at once.
+
+The default budget (100/s, burst 3,000) is sized so that a tenant working normally never meets
+it: 1,000 officers of one tenant signing in at the same instant make about 3,000 requests
+(sign-in page, form, first page), which the burst and its refill over the storm's 20-30 s cover
+nearly twice; 300 officers each acting every 10 s make about 60 requests a second. Only a flood that
+outlasts the burst meets it. Size it to the deployment: a 2-core machine serves about 75 working
+pages a second in all, so there the CPU is the limit long before any one tenant's budget is.
 
 Not counted: the control plane (its operators are few, and their screens must work while a
 tenant is being throttled), static files (WhiteNoise answers them before this middleware in

@@ -161,6 +161,7 @@ def test_one_tenants_heavy_pile_does_not_hold_up_another_tenant(tmp_path: Path) 
     assert ran.index("b0") < max(ran.index(f"a{number}") for number in range(6))
     at_once = [int(value) for value in client.lrange(f"{run}:at-once:{A}", 0, -1)]
     assert at_once == [1] * 6
+    assert set(client.lrange(f"{run}:retries", 0, -1)) == {b"0"}
     output = log.read_text()
     assert "retry: tenant-990001 has its 1 heavy-task slot(s) taken; queued again" in output
     assert "a0 fails on purpose" in output

@@ -25,19 +25,14 @@ from django.conf import settings
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
 
+from config.task_queues import heavy_queue
 from config.tenant_slots import release_slot, take_slot
 
 logger = logging.getLogger(__name__)
 
-HEAVY_QUEUE_SUFFIX = "-heavy"
 # The longest a task waits for its tenant's slot before trying again.
 MAX_WAIT_SECONDS = 60.0
 WAITS_HEADER = "tenant_slot_waits"
-
-
-def heavy_queue(default_queue: str) -> str:
-    """The heavy queue that goes with a default queue (each test worker has its own pair)."""
-    return f"{default_queue}{HEAVY_QUEUE_SUFFIX}"
 
 
 def route_task(

@@ -13,10 +13,10 @@ from urllib.parse import quote
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Queue
 
 from config.client_address import parse_networks
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.task_queues import task_queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
@@ -363,10 +363,7 @@ HEAVY_TASKS = [
     "reports.tasks.roll_up_all",
     "provisioning.tasks.run_archive_task",
 ]
-CELERY_TASK_QUEUES = [
-    Queue(CELERY_TASK_DEFAULT_QUEUE),
-    Queue(f"{CELERY_TASK_DEFAULT_QUEUE}-heavy"),  # config.heavy_work.heavy_queue
-]
+CELERY_TASK_QUEUES = task_queues(CELERY_TASK_DEFAULT_QUEUE)
 CELERY_TASK_ROUTES = ["config.heavy_work.route_task"]
 TENANT_HEAVY_TASKS_AT_ONCE = env_int("TENANT_HEAVY_TASKS_AT_ONCE", 1)
 # A killed worker's slot is free again after this; longer than any heavy task runs.

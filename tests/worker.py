@@ -14,7 +14,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from config.heavy_work import heavy_queue
+from config.task_queues import heavy_queue
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent

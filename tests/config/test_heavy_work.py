@@ -12,8 +12,9 @@ from django.conf import settings
 from django.test import override_settings
 
 from config.celery import app
-from config.heavy_work import heavy_queue, wait_seconds
+from config.heavy_work import wait_seconds
 from config.shared_redis import redis_client
+from config.task_queues import heavy_queue
 from config.tenant_slots import holders, release_slot, take_slot
 from tests.worker import ROOT, start_worker, stop_worker, wait_for
 
@@ -75,6 +76,16 @@ def test_every_worker_consumes_the_heavy_queue() -> None:
     for where in ("tests/worker.py", "bench/end_to_end.py"):
         for option in re.findall(r"--queues=[^\"]+", (ROOT / where).read_text()):
             assert "heavy" in option, f"{where} skips the heavy queue"
+
+
+def test_no_two_queues_share_a_binding() -> None:
+    # Celery binds a queue that names no exchange to the default exchange and routing key: two
+    # such queues would both receive every task sent to either.
+    bindings = {
+        (app.amqp.queues[queue.name].exchange.name, app.amqp.queues[queue.name].routing_key)
+        for queue in settings.CELERY_TASK_QUEUES
+    }
+    assert bindings == {(queue.name, queue.name) for queue in settings.CELERY_TASK_QUEUES}
 
 
 def test_a_tenant_has_only_its_slots() -> None:

@@ -16,7 +16,6 @@ retries); its slot is given back however it ends.
 from __future__ import annotations
 
 import inspect
-import logging
 import random
 from typing import Any
 
@@ -27,8 +26,6 @@ from tenant_schemas_celery.task import TenantTask
 
 from config.task_queues import heavy_queue
 from config.tenant_slots import release_slot, take_slot
-
-logger = logging.getLogger(__name__)
 
 # The longest a task waits for its tenant's slot before trying again.
 MAX_WAIT_SECONDS = 60.0

@@ -107,3 +107,12 @@ def test_without_redis_pages_are_served(world: World, caplog: pytest.LogCaptureF
     assert codes == [200] * 5
     warnings = [r for r in caplog.records if "request limits are off" in r.getMessage()]
     assert len(warnings) == 1  # once per outage, not once per request
+
+
+def test_the_budget_is_counted_right_after_tenant_routing() -> None:
+    from django.conf import settings
+
+    routing = settings.MIDDLEWARE.index("tenants.middleware.TenantRoutingMiddleware")
+    # Before sessions: a throttled request reads nothing. (In production WhiteNoise is put
+    # between the two, so static files are served before they could be counted.)
+    assert settings.MIDDLEWARE[routing + 1] == "config.request_limits.TenantRequestLimitMiddleware"

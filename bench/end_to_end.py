@@ -70,7 +70,7 @@ def start_worker(env: dict[str, str], mail_dir: Path) -> subprocess.Popen[bytes]
             "--loglevel=WARNING",
             "--without-mingle",
             "--without-gossip",
-            f"--queues={env['CELERY_QUEUE']}",
+            f"--queues={env['CELERY_QUEUE']},{env['CELERY_QUEUE']}-heavy",
         ],
         cwd=ROOT,
         env=worker_env,

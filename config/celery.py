@@ -10,6 +10,7 @@ from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = CeleryApp("eoffice")
+# FairTask: tenant-schemas-celery's task class with per-tenant slots for heavy work.
+app = CeleryApp("eoffice", task_cls="config.heavy_work:FairTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.client_address import parse_networks
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.task_queues import task_queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # Right after routing (WhiteNoise goes between them in production: static files are free).
+    "config.request_limits.TenantRequestLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Outside everything that answers for a signed-in officer (views, the MFA and read-only
     # middleware below), so each of those answers is marked no-store.
@@ -233,6 +236,11 @@ CACHES["platform"] = {
 # Sessions live in each schema's table with the cache in front: restarting a web process, a
 # worker or Redis logs no one out. Expiry slides with activity (accounts.middleware).
 SESSION_ENGINE = "accounts.session_store"
+
+# Each tenant's request budget (config.request_limits): a bucket of TENANT_REQUEST_BURST
+# requests refilled at TENANT_REQUESTS_PER_SECOND; 0 requests per second turns the limit off.
+TENANT_REQUESTS_PER_SECOND = env_float("TENANT_REQUESTS_PER_SECOND", 100.0)
+TENANT_REQUEST_BURST = env_int("TENANT_REQUEST_BURST", 3000)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 8 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 # How stale the stored expiry may get before a request renews it; avoids a write per request.
@@ -368,6 +376,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "eoffice")
+# Work that reads a whole tenant schema (or every tenant's rows) has a queue of its own and runs
+# at most TENANT_HEAVY_TASKS_AT_ONCE at a time per tenant (config.heavy_work). Every worker
+# consumes both queues: a worker started without -Q reads CELERY_TASK_QUEUES.
+HEAVY_TASKS = [
+    "tenants.tasks.collect_rollup",
+    "billing.tasks.usage.collect_usage",
+    "billing.tasks.usage.recompute_usage",
+    "reports.tasks.roll_up",
+    "reports.tasks.roll_up_all",
+    "provisioning.tasks.run_archive_task",
+]
+CELERY_TASK_QUEUES = task_queues(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_ROUTES = ["config.heavy_work.route_task"]
+TENANT_HEAVY_TASKS_AT_ONCE = env_int("TENANT_HEAVY_TASKS_AT_ONCE", 1)
+# A killed worker's slot is free again after this; longer than any heavy task runs.
+TENANT_HEAVY_TASK_LEASE_SECONDS = env_int("TENANT_HEAVY_TASK_LEASE_SECONDS", 15 * 60)
+# A task that finds its tenant's slots taken waits this long, doubling on each wait.
+TENANT_HEAVY_TASK_RETRY_SECONDS = env_float("TENANT_HEAVY_TASK_RETRY_SECONDS", 2.0)
 # Federal figures stay at most this old without anyone pressing "Refresh figures".
 CELERY_BEAT_SCHEDULE = {
     "refresh-tenant-rollups": {

@@ -6,13 +6,15 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+
+from config.task_queues import heavy_queue
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +30,15 @@ def test_database_url() -> str:
 
 
 def start_worker(
-    log_path: Path, *, queue: str | None = None, env: dict[str, str] | None = None
+    log_path: Path,
+    *,
+    queue: str | None = None,
+    env: dict[str, str] | None = None,
+    pool: str = "solo",
+    extra_args: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
-    """Starts `celery worker` on the test database; `queue` gives it a queue of its own."""
+    """Starts `celery worker` on the test database; `queue` gives it a queue of its own (with
+    its heavy queue, config.heavy_work). `pool` and `extra_args` go to `celery worker`."""
     queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
     env = dict(
         os.environ,
@@ -48,11 +56,12 @@ def start_worker(
                 "-A",
                 "config",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
                 "--loglevel=INFO",
                 "--without-mingle",
                 "--without-gossip",
-                f"--queues={queue}",
+                f"--queues={queue},{heavy_queue(queue)}",
+                *extra_args,
             ],
             cwd=ROOT,
             env=env,

@@ -21,12 +21,12 @@ from django_tenants.utils import (
     schema_exists,
     tenant_context,
 )
-from tenant_schemas_celery.task import TenantTask
 
 from billing.selectors.terms import term_on
 from billing.selectors.usage import missing_days_for_tenants
 from billing.services.usage import record_usage, record_usage_failure
 from config.celery import app
+from config.heavy_work import FairTask
 from eoffice.selectors.figures import day_figures, pendency_snapshot
 from eoffice.selectors.usage import DailyUsage, usage_on, work_on
 from tenants.models import Tenant
@@ -49,7 +49,7 @@ def finished_day(day_iso: str) -> datetime.date:
     return day
 
 
-class UsageCollectionTask(TenantTask):
+class UsageCollectionTask(FairTask):
     """The app's task class (it carries the schema) that also records a collection failed for
     good (after its retries) as a UsageAttempt."""
 

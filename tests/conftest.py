@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context
 from pytest_django import DjangoDbBlocker
 
 from accounts.services import create_account
+from config import request_limits
 from config.celery import app
 from config.tenancy import use_public_schema
 from provisioning.blueprint import current_blueprint
@@ -170,6 +171,7 @@ def _fresh_schema_and_cache(
     use_public_schema()
     cache.clear()
     routing.forget_process_routes()
+    request_limits.forget_local_budget()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     use_public_schema()

@@ -22,8 +22,10 @@ TIGHT = {"TENANT_REQUESTS_PER_SECOND": 0.1, "TENANT_REQUEST_BURST": 3}
 def _limits_on() -> Iterator[None]:
     # A test that found Redis down leaves the limit off in this process for a few seconds.
     request_limits._skip_until = 0.0
+    request_limits.forget_local_budget()
     yield
     request_limits._skip_until = 0.0
+    request_limits.forget_local_budget()
 
 
 def spend(host: str, times: int, path: str = "/accounts/login/") -> list[int]:

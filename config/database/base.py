@@ -35,6 +35,7 @@ from django_tenants.utils import quote_schema_name
 from psycopg.pq import TransactionStatus
 
 _IDLE = TransactionStatus.IDLE
+_SEARCH_PATHS: dict[tuple[str, bool], str] = {}
 
 
 class PooledCursor(tenant_base.original_backend.Cursor):
@@ -127,7 +128,12 @@ class DatabaseWrapper(tenant_base.DatabaseWrapper):
         return _Cursor
 
     def _search_path(self) -> str:
-        return ",".join(quote_schema_name(s) for s in self._get_cursor_search_paths())
+        key = (self.schema_name, self.include_public_schema)
+        path = _SEARCH_PATHS.get(key)
+        if path is None:  # validated and quoted once per schema, not before every query
+            path = ",".join(quote_schema_name(s) for s in self._get_cursor_search_paths())
+            _SEARCH_PATHS[key] = path
+        return path
 
     def _set_local(self) -> str:
         wanted = self._search_path()

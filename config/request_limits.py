@@ -52,8 +52,8 @@ FAIL_OPEN_SECONDS = 5.0
 
 # KEYS[1]: the tenant's bucket (a hash of tokens and the time they were counted).
 # ARGV: refill rate per second, burst, tokens wanted. Returns {n, 0} when n tokens (1 to the
-# number wanted) were taken, else {0, milliseconds until one is back}. The server's clock, so web processes on several machines
-# agree on how much has refilled.
+# number wanted) were taken, else {0, milliseconds until one is back}. The server's clock, so
+# web processes on several machines agree on how much has refilled.
 TOKEN_BUCKET = LuaScript(
     """
 local rate = tonumber(ARGV[1])

@@ -214,7 +214,8 @@ _cache_common = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing one Redis client instead of one per call.
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A dead Redis must cost milliseconds, not a hung request: sessions fall back to the DB.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.session_store import SessionStore
-from tests.conftest import World, client_for, signed_in_client
+from tests.conftest import PASSWORD, World, client_for, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +168,37 @@ def test_pages_read_the_session_without_writing_it(world: World) -> None:
             assert client.get(page).status_code == 200
     session_sql = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
     assert session_sql == []
+
+
+def test_a_sign_in_writes_its_session_once(world: World) -> None:
+    """One INSERT with everything the sign-in stored: no look-up of the new key, no update."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.punjab.host)
+    client.get("/accounts/login/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/accounts/login/", {"login": world.punjab.officer_email, "password": PASSWORD}
+        )
+    assert response.status_code == 302
+    session_sql = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len(session_sql) == 1 and session_sql[0].startswith("INSERT"), session_sql
+    assert client.get("/").wsgi_request.user.email == world.punjab.officer_email
+    with schema_context(world.punjab.tenant.schema_name):
+        assert Session.objects.filter(session_key=session_key_of(client)).exists()
+
+
+def test_a_session_key_already_taken_is_never_reused(world: World) -> None:
+    with schema_context(world.punjab.tenant.schema_name):
+        taken = SessionStore()
+        taken["who"] = "first"
+        taken.create()
+        store = SessionStore()
+        store["who"] = "second"
+        store.cycle_key()
+        store._session_key = taken.session_key  # as if the random key had collided
+        store.save()
+        assert store.session_key != taken.session_key
+        assert SessionStore(session_key=taken.session_key).load()["who"] == "first"
+        assert SessionStore(session_key=store.session_key).load()["who"] == "second"

@@ -38,7 +38,9 @@ from provisioning.backups import back_up_tenant, restore_backup, switch_to_resto
 from provisioning.checksums import schema_checksums
 from provisioning.models import BackupRestore, TenantBackup
 from provisioning.tasks import back_up_tenant_task
+from tenants.lifecycle import SERVING_STATES
 from tenants.models import Tenant, TenantEvent
+from tenants.services import register_tenant
 from tests.conftest import World
 from tests.provisioning.test_archive import committed_tenant, contents, mode_of
 
@@ -215,9 +217,7 @@ def test_a_tenants_backup_holds_nothing_of_another_tenant(
     with tarfile.open(bundle, "r:gz") as tar:
         names = tar.getnames()
         everything = b"".join(
-            tar.extractfile(member).read()  # type: ignore[union-attr]
-            for member in tar.getmembers()
-            if member.isfile()
+            tar.extractfile(member).read() for member in tar.getmembers() if member.isfile()
         )
     assert b"alpha-only-letter" in everything and b"bk-alpha.example" in everything
     assert b"beta-only-letter" not in everything and b"bk-beta.example" not in everything
@@ -292,7 +292,11 @@ def test_retention_expires_what_the_rule_drops_but_never_the_newest_verified(
         key = f"backups/{beta.schema_name}/retention-{days_back}.tar.gz"
         storage.put_bytes(key, b"x")
         backup = TenantBackup.objects.create(
-            tenant=beta, schema_name=beta.schema_name, storage_key=key, actor=ACTOR, state=B.SUCCEEDED
+            tenant=beta,
+            schema_name=beta.schema_name,
+            storage_key=key,
+            actor=ACTOR,
+            state=B.SUCCEEDED,
         )
         TenantBackup.objects.filter(pk=backup.pk).update(started_at=now - timedelta(days=days_back))
         backups.append(backup)
@@ -335,13 +339,50 @@ def moto_bucket(s3_endpoint: str, aws_test_credentials: None) -> Iterator[None]:
         yield
 
 
-def test_a_backup_to_s3_restores_verified(made: dict[str, Any], moto_bucket: None) -> None:
+def test_a_backup_to_s3_restores_verified_with_its_files(
+    made: dict[str, Any], moto_bucket: None
+) -> None:
     beta: Tenant = made["beta"]
-    # Beta's files live in the local folder; in S3 it has none, so the backup holds none.
+    letter = a_pdf("beta-in-s3")
+    storage.put_bytes(beta.storage_prefix + "documents/s3/letter.pdf", letter)
     backup = back_up_tenant(tenant=beta, actor=ACTOR)
     assert backup.state == B.SUCCEEDED, backup.error
     assert storage.exists(backup.storage_key)
+    assert [item["path"] for item in backup.files] == ["documents/s3/letter.pdf"]
 
     restored = restore_backup(backup=backup, actor=ACTOR)
 
     assert restored.state == R.VERIFIED, restored.error
+    assert restored.files_checked == 1
+    assert files_of(storage.location_for(restored.schema_name)) == {
+        "documents/s3/letter.pdf": letter
+    }
+
+
+def test_every_serving_tenant_is_backed_up_nightly_and_drilled_weekly(
+    made: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    from config.celery import app
+    from provisioning import tasks
+
+    nightly = settings.CELERY_BEAT_SCHEDULE["back-up-tenants"]
+    weekly = settings.CELERY_BEAT_SCHEDULE["drill-tenant-restores"]
+    assert isinstance(nightly["schedule"], crontab) and isinstance(weekly["schedule"], crontab)
+    assert nightly["task"] == tasks.back_up_serving_tenants.name and nightly["task"] in app.tasks
+    assert weekly["task"] == tasks.drill_newest_backups.name and weekly["task"] in app.tasks
+    queued: list[tuple[int, str]] = []
+    monkeypatch.setattr(tasks.back_up_tenant_task, "delay", lambda *a: queued.append(a))
+
+    applied = register_tenant(
+        name="Backup Test Applied", kind=Tenant.Kind.PROVINCE, subdomain="bk-applied", actor=ACTOR
+    )
+
+    count = tasks.back_up_serving_tenants.run()
+
+    ids = {tenant_id for tenant_id, _ in queued}
+    serving = set(Tenant.objects.filter(state__in=SERVING_STATES).values_list("pk", flat=True))
+    assert count == len(queued) and ids == serving >= {made["alpha"].pk, made["beta"].pk}
+    assert applied.pk not in ids  # not serving yet: nothing to back up

@@ -86,8 +86,11 @@ def back_up_tenant(*, tenant: Tenant, actor: str, made_at: datetime | None = Non
             storage.upload_file(backup.storage_key, bundle)
     except Exception as error:
         log.exception("backup of tenant %s failed", tenant.pk)
-        if storage.exists(backup.storage_key):
-            storage.delete_keys([backup.storage_key])
+        try:
+            if storage.exists(backup.storage_key):
+                storage.delete_keys([backup.storage_key])
+        except Exception:  # storage down: the row still says failed; the object is unlisted
+            log.exception("could not remove the failed backup %s", backup.storage_key)
         backup.state, backup.error, backup.finished_at = B.FAILED, str(error), timezone.now()
         backup.save(update_fields=["state", "error", "finished_at", "size_bytes", "sha256"])
         return backup
@@ -136,6 +139,7 @@ def restore_backup(*, backup: TenantBackup, actor: str, drill: bool = False) -> 
         )
     schema = free_schema_name(backup.tenant)
     prefix = storage.location_for(schema)
+    _clear_leftovers(prefix)
     record = BackupRestore.objects.create(
         backup=backup, schema_name=schema, drill=drill, actor=actor
     )
@@ -220,6 +224,18 @@ def _freeze(schema: str) -> None:
     """Nothing writes to a restored schema until it is switched to (which opens it)."""
     with schema_context(schema):
         set_write_mode(mode=write_modes.FROZEN, wait_seconds=5)
+
+
+def _clear_leftovers(prefix: str) -> None:
+    """Removes files an earlier restore left under the fresh schema's prefix (its schema since
+    dropped by hand), which would otherwise fail the file comparison; never a prefix a tenant
+    uses."""
+    if Tenant.objects.filter(storage_prefix=prefix).exists():
+        raise ValidationError(
+            f"The storage location {prefix} belongs to a tenant; nothing was restored.",
+            code="prefix_in_use",
+        )
+    _remove_files(prefix)
 
 
 def _remove_files(prefix: str) -> None:

@@ -243,9 +243,11 @@ def test_a_drill_verifies_and_leaves_nothing_but_its_record(made: dict[str, Any]
 def test_switching_to_a_verified_restore_needs_the_name_and_keeps_the_old_schema(
     made: dict[str, Any],
 ) -> None:
-    alpha: Tenant = made["alpha"]
+    # Fresh instances: switching changes the tenant these carry, and the module's are shared.
+    alpha = Tenant.objects.get(pk=made["alpha"].pk)
     old_schema = alpha.schema_name
-    restored = restore_backup(backup=made["alpha_backup"], actor=ACTOR)
+    backup = TenantBackup.objects.get(pk=made["alpha_backup"].pk)
+    restored = restore_backup(backup=backup, actor=ACTOR)
     with pytest.raises(ValidationError):
         switch_to_restore(restore=restored, actor=ACTOR, typed_name="Alpha", reason="Bad import")
     assert Tenant.objects.get(pk=alpha.pk).schema_name == old_schema
@@ -386,3 +388,16 @@ def test_every_serving_tenant_is_backed_up_nightly_and_drilled_weekly(
     serving = set(Tenant.objects.filter(state__in=SERVING_STATES).values_list("pk", flat=True))
     assert count == len(queued) and ids == serving >= {made["alpha"].pk, made["beta"].pk}
     assert applied.pk not in ids  # not serving yet: nothing to back up
+
+
+def test_files_an_earlier_restore_left_behind_do_not_fail_or_join_a_new_one(
+    made: dict[str, Any],
+) -> None:
+    alpha: Tenant = made["alpha"]
+    stray = storage.location_for(f"{alpha.schema_name}_r1") + "documents/stray/left.pdf"
+    storage.put_bytes(stray, b"left by a restore whose schema was dropped by hand")
+
+    restored = restore_backup(backup=made["alpha_backup"], actor=ACTOR)
+
+    assert restored.state == R.VERIFIED, restored.error
+    assert not storage.exists(stray)

@@ -328,8 +328,11 @@ def test_the_nightly_task_backs_up_once_a_day(made: dict[str, Any]) -> None:
 
 def test_the_command_backs_up_and_drills(made: dict[str, Any]) -> None:
     out = io.StringIO()
+    call_command("tenant_backup", "backup", "bk-alpha", stdout=out)
     call_command("tenant_backup", "drill", "bk-alpha", stdout=out)
+    print(out.getvalue())  # the figures the report quotes (pytest -s)
     assert "verified" in out.getvalue() and "rolled back" in out.getvalue()
+    assert "Backup " in out.getvalue() and "in " in out.getvalue()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """`manage.py tenant_backup`: the runbook's one command for backups (README, "Backups and
 restore"). Thin: each action is one call of provisioning.backups or backup_retention."""
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,6 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = _tenant(options["tenant"])
         action, actor = options["action"], options["actor"]
+        started = time.monotonic()
         if action == "backup":
             backup = back_up_tenant(tenant=tenant, actor=actor)
             if backup.state != TenantBackup.State.SUCCEEDED:
@@ -40,7 +42,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Backup {backup.pk}: {backup.storage_key}, {backup.size_bytes} bytes, "
                 f"{len(backup.tables)} tables, {rows} rows, {len(backup.files)} files, "
-                f"sha256 {backup.sha256}"
+                f"sha256 {backup.sha256}, in {time.monotonic() - started:.2f} s"
             )
         elif action == "list":
             for backup in tenant.backups.order_by("-started_at", "-id"):
@@ -58,7 +60,8 @@ class Command(BaseCommand):
             kept = "rolled back (drill)" if result.drill else "kept, frozen, not serving"
             self.stdout.write(
                 f"Restore {result.pk} verified: {result.tables_checked} tables and "
-                f"{result.files_checked} files match; schema {result.schema_name} {kept}."
+                f"{result.files_checked} files match; schema {result.schema_name} {kept}; "
+                f"in {time.monotonic() - started:.2f} s."
             )
         elif action == "switch":
             if options["restore"] is None:

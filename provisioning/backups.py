@@ -7,6 +7,8 @@ sha256, the migration state) with one addition, each table's PostgreSQL checksum
 `backups/<schema>/<UTC time>.tar.gz`, outside every tenant's storage prefix, so no download
 link a tenant can be given reaches it (the bucket itself is private). Reusing the archive keeps
 one snapshot format and one restore path: what restores an archived tenant restores a backup.
+The COPY files are in the table's physical order, not primary-key order: the checksum fixes its
+own order, so the files' order is free and COPY stays a plain sequential read.
 
 A restore goes into a fresh schema `t_<id>_r<N>` (free_schema_name, as a restored archive is
 named) and its files under that schema's storage location. In one transaction it loads the
@@ -133,8 +135,8 @@ def restore_backup(*, backup: TenantBackup, actor: str, drill: bool = False) -> 
     """
     if backup.state != B.SUCCEEDED:
         raise ValidationError(
-            f"Backup {backup.pk} is {backup.get_state_display().lower()}; only a stored backup "
-            "is restored.",
+            f"Backup {backup.pk} is not stored (it is “{backup.get_state_display()}”); only a "
+            "stored backup is restored.",
             code="backup_not_stored",
         )
     schema = free_schema_name(backup.tenant)

@@ -489,6 +489,20 @@ if IS_PRODUCTION and not S3_BUCKET:
 if not S3_BUCKET:
     LOCAL_STORAGE_DIR.mkdir(parents=True, exist_ok=True)
 
+# Per-tenant backups (provisioning.backups): nightly, kept 7 daily / 4 weekly / 12 monthly
+# (provisioning.backup_retention), and the newest of each tenant restored and verified weekly.
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+CELERY_BEAT_SCHEDULE["back-up-tenants"] = {
+    "task": "provisioning.tasks.back_up_serving_tenants",
+    "schedule": crontab(hour="1", minute="15"),
+}
+CELERY_BEAT_SCHEDULE["drill-tenant-restores"] = {
+    "task": "provisioning.tasks.drill_newest_backups",
+    "schedule": crontab(day_of_week="sun", hour="4", minute="0"),
+}
+
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -38,6 +38,7 @@ from psycopg import sql
 
 from config import tenant_storage as storage
 from provisioning.blueprint import PLACEHOLDER, blueprint_from_dump, run_pg_dump
+from provisioning.checksums import table_checksum
 from provisioning.migration_state import expected_tenant_migrations
 from provisioning.models import TenantArchive
 from tenants.models import Tenant
@@ -46,6 +47,17 @@ FORMAT_VERSION = 1
 ARCHIVE_PREFIX = "archives/"
 _CHUNK = 1024 * 1024
 _TENANT_TABLE_KINDS = ("r",)  # ordinary tables; a partitioned parent holds no rows of its own
+
+
+class StoredBundle(Protocol):
+    """What restore needs to know of a stored archive: a TenantArchive or a TenantBackup."""
+
+    @property
+    def storage_key(self) -> str: ...
+    @property
+    def size_bytes(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
 
 
 def archive_key(schema_name: str, at: datetime) -> str:
@@ -81,46 +93,19 @@ def export_tenant(
     whatever happens short of the process being killed) is where the export is assembled; the
     object's key is archive_key(schema, made_at).
     """
-    schema = tenant.schema_name
-    _check_schema_name(schema)
-    if not schema_exists(schema):
-        raise ValidationError(
-            f"{tenant.name} has no schema “{schema}” to archive.", code="no_schema"
-        )
     made_at = made_at or timezone.now()
+    key = archive_key(tenant.schema_name, made_at)
     with _work_folder(workdir) as tmp:
-        content = tmp / "content"
-        (content / "data").mkdir(parents=True)
-        progress("schema", 0, 0)
-        for section in ("pre-data", "post-data"):
-            script = blueprint_from_dump(_pg_dump(schema, section), schema=schema)
-            (content / f"{section}.sql").write_text(script, encoding="utf-8")
-        progress("rows", 0, 0)
-        tables, sequences, migrations = _copy_out(schema, content / "data")
-        files = _fetch_files(tenant.storage_prefix, content / "files", progress)
-        manifest = {
-            "format": FORMAT_VERSION,
-            "tenant": {"id": tenant.pk, "name": tenant.name, "subdomain": tenant.subdomain},
-            "schema": schema,
-            "storage_prefix": tenant.storage_prefix,
-            "created_at": made_at.astimezone(UTC).isoformat(),
-            "created_by": actor,
-            "tables": tables,
-            "sequences": sequences,
-            "files": files,
-            "migrations": migrations,
-        }
-        (content / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        progress("packing", 0, 0)
-        bundle = tmp / "archive.tar.gz"
-        _pack(content, bundle)
-        key = archive_key(schema, made_at)
+        bundle, manifest = pack_tenant(
+            tenant=tenant, actor=actor, folder=tmp, made_at=made_at, progress=progress
+        )
+        tables, files, migrations = manifest["tables"], manifest["files"], manifest["migrations"]
         digest, size = _sha256(bundle), bundle.stat().st_size
         progress("uploading", 0, 0)
         storage.upload_file(key, bundle)
     return TenantArchive.objects.create(
         tenant=tenant,
-        schema_name=schema,
+        schema_name=tenant.schema_name,
         storage_key=key,
         size_bytes=size,
         sha256=digest,
@@ -132,7 +117,57 @@ def export_tenant(
     )
 
 
-def restore_archive(*, archive: TenantArchive, schema_name: str) -> None:
+def pack_tenant(
+    *,
+    tenant: Tenant,
+    actor: str,
+    folder: Path,
+    made_at: datetime,
+    progress: Progress = _silent,
+    checksums: bool = False,
+) -> tuple[Path, dict[str, Any]]:
+    """Assembles the tenant's archive in `folder` (an empty folder the caller owns); returns
+    the bundle's path and its manifest. Uploads and records nothing: export_tenant (archives)
+    and provisioning.backups (backups) each store it their own way.
+
+    With `checksums`, every table of the manifest also carries `md5`, PostgreSQL's checksum of
+    its rows (provisioning.checksums), computed in the snapshot its rows are copied from.
+    """
+    schema = tenant.schema_name
+    _check_schema_name(schema)
+    if not schema_exists(schema):
+        raise ValidationError(
+            f"{tenant.name} has no schema “{schema}” to archive.", code="no_schema"
+        )
+    content = folder / "content"
+    (content / "data").mkdir(parents=True)
+    progress("schema", 0, 0)
+    for section in ("pre-data", "post-data"):
+        script = blueprint_from_dump(_pg_dump(schema, section), schema=schema)
+        (content / f"{section}.sql").write_text(script, encoding="utf-8")
+    progress("rows", 0, 0)
+    tables, sequences, migrations = _copy_out(schema, content / "data", checksums=checksums)
+    files = _fetch_files(tenant.storage_prefix, content / "files", progress)
+    manifest = {
+        "format": FORMAT_VERSION,
+        "tenant": {"id": tenant.pk, "name": tenant.name, "subdomain": tenant.subdomain},
+        "schema": schema,
+        "storage_prefix": tenant.storage_prefix,
+        "created_at": made_at.astimezone(UTC).isoformat(),
+        "created_by": actor,
+        "tables": tables,
+        "sequences": sequences,
+        "files": files,
+        "migrations": migrations,
+    }
+    (content / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    progress("packing", 0, 0)
+    bundle = folder / "archive.tar.gz"
+    _pack(content, bundle)
+    return bundle, manifest
+
+
+def restore_archive(*, archive: StoredBundle, schema_name: str) -> None:
     """Brings an archive back as the new schema `schema_name`, its files under that schema's
     storage location (storage.location_for).
 
@@ -180,14 +215,14 @@ def restore_archive(*, archive: TenantArchive, schema_name: str) -> None:
             _put_files(content / "files", manifest["files"], storage.location_for(schema_name))
 
 
-def verify_stored_archive(archive: TenantArchive, *, consequence: str) -> None:
+def verify_stored_archive(archive: StoredBundle, *, consequence: str) -> None:
     """Reads the stored archive back in full; refuses (ValidationError, saying `consequence`)
     unless it is there with the size and sha256 recorded when it was made."""
     with tempfile.TemporaryDirectory(prefix="tenant-archive-check-") as tmp:
         _download_verified(archive, Path(tmp) / "archive.tar.gz", consequence=consequence)
 
 
-def _download_verified(archive: TenantArchive, target: Path, *, consequence: str) -> None:
+def _download_verified(archive: StoredBundle, target: Path, *, consequence: str) -> None:
     if not storage.exists(archive.storage_key):
         raise ValidationError(
             f"The archive {archive.storage_key} is missing from storage, {consequence}.",
@@ -218,7 +253,7 @@ def _work_folder(workdir: Path | None) -> Iterator[Path]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def read_manifest(archive: TenantArchive) -> dict[str, Any]:
+def read_manifest(archive: StoredBundle) -> dict[str, Any]:
     """The manifest of a stored archive (downloads the archive; checks nothing)."""
     with tempfile.TemporaryDirectory(prefix="tenant-archive-") as tmp:
         bundle = Path(tmp) / "archive.tar.gz"
@@ -247,7 +282,7 @@ def _pg_dump(schema: str, section: str) -> str:
 
 
 def _copy_out(
-    schema: str, target: Path
+    schema: str, target: Path, *, checksums: bool = False
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[list[str]]]:
     """Writes every table's rows to `target`; returns the tables, sequences and migrations."""
     outermost = not connection.in_atomic_block
@@ -284,9 +319,10 @@ def _copy_out(
             with (target / file_name).open("wb") as out, raw.copy(statement) as copy:
                 for chunk in copy:
                     out.write(chunk)
-            tables.append(
-                {"name": name, "columns": columns, "rows": raw.rowcount, "file": file_name}
-            )
+            table = {"name": name, "columns": columns, "rows": raw.rowcount, "file": file_name}
+            if checksums:
+                table["md5"] = table_checksum(cursor, schema, name).md5
+            tables.append(table)
         sequences: list[dict[str, Any]] = []
         for name, kind, _ in relations:
             if kind != "S":

@@ -178,3 +178,73 @@ class ArchiveRun(models.Model):
 
     def __str__(self) -> str:
         return f"archive run {self.pk} of {self.tenant}: {self.status}"
+
+
+class TenantBackup(models.Model):
+    """One nightly (or on-demand) logical backup of a tenant: its schema and files, stored under
+    backups/ in object storage (provisioning.backups). Never deleted: retention expires the
+    stored object and keeps the row, with the event that says why."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Stored"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired by retention"
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="backups")
+    schema_name = models.CharField(max_length=63, help_text="The schema that was backed up.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RUNNING)
+    storage_key = models.CharField(max_length=500, unique=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # Per table: {"name", "rows", "md5"}; and the files: {"path", "size", "sha256"}.
+    tables = models.JSONField(default=list)
+    files = models.JSONField(default=list)
+    migrations = models.JSONField(default=list)
+    actor = models.CharField(max_length=254)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a restore of this backup was verified table by table (see BackupRestore).
+    verified_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "state", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"backup of {self.tenant} ({self.started_at:%Y-%m-%d %H:%M}): {self.state}"
+
+
+class BackupRestore(models.Model):
+    """One restore of a backup into a fresh schema, and what its verification found.
+
+    A verified restore leaves the schema `schema_name` (unless it was a drill, which drops it);
+    a failed one leaves nothing, and `mismatches` names each table or file that differed."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        VERIFIED = "verified", "Verified"
+        FAILED = "failed", "Failed"
+
+    backup = models.ForeignKey(TenantBackup, on_delete=models.PROTECT, related_name="restores")
+    schema_name = models.CharField(max_length=63)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RUNNING)
+    drill = models.BooleanField(
+        default=False, help_text="Restored only to prove the backup; the schema was dropped."
+    )
+    tables_checked = models.PositiveIntegerField(default=0)
+    files_checked = models.PositiveIntegerField(default=0)
+    # [{"table" or "file": name, "expected": …, "found": …}]
+    mismatches = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    actor = models.CharField(max_length=254)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"restore of backup {self.backup_id} into {self.schema_name}: {self.state}"

@@ -4,10 +4,16 @@ import logging
 
 from celery import Task
 from django.conf import settings
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from config.celery import app
 from provisioning import lifecycle_services, pipeline
+from provisioning.backup_retention import expire_backups
+from provisioning.backups import back_up_tenant, restore_backup
+from provisioning.models import TenantBackup
+from tenants.lifecycle import SERVING_STATES
+from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +104,59 @@ def _apply_billing_holds() -> dict[str, int]:
             )
             done["failed"] += 1
     return done
+
+
+@app.task(acks_late=True)
+def back_up_serving_tenants() -> int:
+    """Nightly: queues one backup per serving (active or suspended) tenant; returns how many."""
+
+    with schema_context(get_public_schema_name()):
+        day = timezone.localdate().isoformat()
+        ids = list(
+            Tenant.objects.filter(state__in=SERVING_STATES)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    for tenant_id in ids:
+        back_up_tenant_task.delay(tenant_id, day)
+    return len(ids)
+
+
+@app.task(acks_late=True)
+def back_up_tenant_task(tenant_id: int, day: str) -> str:
+    """Backs one tenant up for `day`, then applies the retention rule to its backups.
+
+    Idempotent per day: a redelivered message finds the day's stored backup and only applies
+    retention (which is idempotent itself)."""
+
+    with schema_context(get_public_schema_name()):
+        tenant = Tenant.objects.get(pk=tenant_id)
+        done = TenantBackup.objects.filter(
+            tenant=tenant, state=TenantBackup.State.SUCCEEDED, started_at__date=day
+        ).exists()
+        state = "already" if done else back_up_tenant(tenant=tenant, actor="system").state
+        expire_backups(tenant=tenant)
+        return state
+
+
+@app.task(acks_late=False)
+def drill_newest_backups() -> int:
+    """Weekly: restores each serving tenant's newest stored backup into a scratch schema,
+    verifies it and rolls it back (a drill), so the backup retention keeps is known to restore.
+    Acknowledged on receipt: a drill cut short leaves nothing and the next week's runs again."""
+
+    drilled = 0
+    with schema_context(get_public_schema_name()):
+        newest = (
+            TenantBackup.objects.filter(
+                state=TenantBackup.State.SUCCEEDED, tenant__state__in=SERVING_STATES
+            )
+            .order_by("tenant_id", "-started_at", "-id")
+            .distinct("tenant_id")
+        )
+        for backup in list(newest):
+            result = restore_backup(backup=backup, actor="system", drill=True)
+            if result.state != result.State.VERIFIED:
+                log.error("restore drill of backup %s failed: %s", backup.pk, result.error)
+            drilled += 1
+    return drilled

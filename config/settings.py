@@ -387,6 +387,8 @@ HEAVY_TASKS = [
     "reports.tasks.roll_up",
     "reports.tasks.roll_up_all",
     "provisioning.tasks.run_archive_task",
+    "provisioning.tasks.back_up_tenant_task",
+    "provisioning.tasks.drill_newest_backups",
 ]
 CELERY_TASK_QUEUES = task_queues(CELERY_TASK_DEFAULT_QUEUE)
 CELERY_TASK_ROUTES = ["config.heavy_work.route_task"]

@@ -496,6 +496,8 @@ if not S3_BUCKET:
 BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
 BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
 BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+# Sent with every backup upload to S3 (encryption at rest); empty for a store that refuses it.
+BACKUP_S3_SERVER_SIDE_ENCRYPTION = env_str("BACKUP_S3_SERVER_SIDE_ENCRYPTION", "AES256")
 CELERY_BEAT_SCHEDULE["back-up-tenants"] = {
     "task": "provisioning.tasks.back_up_serving_tenants",
     "schedule": crontab(hour="1", minute="15"),

@@ -46,16 +46,22 @@ def put_bytes(key: str, data: bytes) -> None:
 PARTIAL = ".partial-"
 
 
-def upload_file(key: str, source: Path) -> None:
+def upload_file(key: str, source: Path, *, server_side_encryption: str = "") -> None:
     """Stores a file under `key`; the object appears complete or not at all (S3 makes an upload
-    visible only once it has finished; locally the copy is renamed into place)."""
+    visible only once it has finished; locally the copy is renamed into place).
+
+    `server_side_encryption` ("AES256", "aws:kms") asks S3 to encrypt the object at rest; the
+    local copy is then readable by its owner only (the folder's other files keep their mode)."""
     if uses_s3():
-        s3_client().upload_file(str(source), settings.S3_BUCKET, key)
+        extra = {"ServerSideEncryption": server_side_encryption} if server_side_encryption else None
+        s3_client().upload_file(str(source), settings.S3_BUCKET, key, ExtraArgs=extra)
     else:
         path = _local(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}{PARTIAL}{uuid.uuid4().hex}")
         shutil.copyfile(source, partial)
+        if server_side_encryption:
+            partial.chmod(0o600)
         os.replace(partial, path)
 
 

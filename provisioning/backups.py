@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -85,7 +86,12 @@ def back_up_tenant(*, tenant: Tenant, actor: str, made_at: datetime | None = Non
                 tenant=tenant, actor=actor, folder=Path(tmp), made_at=made_at, checksums=True
             )
             backup.size_bytes, backup.sha256 = bundle.stat().st_size, _sha256(bundle)
-            storage.upload_file(backup.storage_key, bundle)
+            # Encrypted at rest where the store supports it; locally readable by its owner only.
+            storage.upload_file(
+                backup.storage_key,
+                bundle,
+                server_side_encryption=settings.BACKUP_S3_SERVER_SIDE_ENCRYPTION,
+            )
     except Exception as error:
         log.exception("backup of tenant %s failed", tenant.pk)
         try:

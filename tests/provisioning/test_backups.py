@@ -30,6 +30,7 @@ from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from config import tenant_storage as storage
+from config.object_storage import s3_client
 from config.tenancy import use_public_schema
 from eoffice.demo_work import load_demo_office
 from eoffice.services.documents import store_document
@@ -353,6 +354,8 @@ def test_a_backup_to_s3_restores_verified_with_its_files(
     backup = back_up_tenant(tenant=beta, actor=ACTOR)
     assert backup.state == B.SUCCEEDED, backup.error
     assert storage.exists(backup.storage_key)
+    head = s3_client().head_object(Bucket="eoffice-backups-test", Key=backup.storage_key)
+    assert head["ServerSideEncryption"] == "AES256"  # encrypted at rest
     assert [item["path"] for item in backup.files] == ["documents/s3/letter.pdf"]
 
     restored = restore_backup(backup=backup, actor=ACTOR)

@@ -1,0 +1,98 @@
+"""Plans for the crowd (bench/load/crowd.py), run in a child process, and their figures."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT
+from bench.load import sampling
+from bench.load.data import TenantCrowd
+
+WORK_ACTIONS = ("inbox", "file", "note", "forward", "receipt", "search")
+
+
+def officers(crowds: list[TenantCrowd], arrivals: list[float]) -> list[dict[str, Any]]:
+    """Every officer of every tenant, interleaved across tenants, with an arrival each."""
+    people = []
+    for rank in range(max(len(c.officers) for c in crowds)):
+        for crowd in crowds:
+            if rank < len(crowd.officers):
+                officer = crowd.officers[rank]
+                people.append(
+                    {
+                        "host": crowd.host,
+                        "email": officer.email,
+                        "post_id": officer.post_id,
+                        "posts": crowd.posts,
+                        "search_word": crowd.search_word,
+                    }
+                )
+    people = people[: len(arrivals)]
+    for person, arrival in zip(people, arrivals, strict=True):
+        person["arrival"] = arrival
+    return people
+
+
+def poisson_arrivals(count: int, seconds: float, rng: random.Random) -> list[float]:
+    """`count` arrivals of a Poisson process over `seconds` (given that many arrived: their
+    moments are independent and uniform), in the officers' order."""
+    moments = [rng.uniform(0, seconds) for _ in range(count)]
+    return moments
+
+
+def run_crowd(plan: dict[str, Any], sampler: sampling.Sampler, phase: str) -> dict[str, Any]:
+    """Runs one plan in a child process (Locust), its CPU and memory sampled as the load
+    generator's; returns the crowd's results."""
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
+        plan_file, out_file = Path(folder) / "plan.json", Path(folder) / "out.json"
+        plan_file.write_text(json.dumps(plan))
+        sampler.phase(phase)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bench.load.crowd", str(plan_file), str(out_file)], cwd=ROOT
+        )
+        sampler.watch("load generator", sampling.tree(child.pid))
+        code = child.wait()
+        sampler.end_phase()
+        if code != 0 or not out_file.exists():
+            raise RuntimeError(f"the crowd of phase {phase!r} exited with {code}")
+        results: dict[str, Any] = json.loads(out_file.read_text())
+        return results
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))
+    return ordered[int(rank) - 1]
+
+
+def action_figures(results: dict[str, Any]) -> dict[str, dict[str, float | int | None]]:
+    """p50, p95, p99 (seconds), count and errors per action."""
+    names = sorted(set(results["actions"]) | set(results["errors"]))
+    return {
+        name: {
+            "count": len(results["actions"].get(name, [])),
+            "errors": int(results["errors"].get(name, 0)),
+            "p50": percentile(results["actions"].get(name, []), 0.50),
+            "p95": percentile(results["actions"].get(name, []), 0.95),
+            "p99": percentile(results["actions"].get(name, []), 0.99),
+        }
+        for name in names
+    }
+
+
+def plan(base: str, scenario: str, people: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
+    return {"base": base, "scenario": scenario, "officers": people, **options}
+
+
+def as_json(crowds: list[TenantCrowd]) -> list[dict[str, Any]]:
+    return [asdict(c) for c in crowds]

@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing bench-report terraform-check clean-local help
+.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing bench-report bench-load bench-faults terraform-check clean-local help
 
 help:
 	@echo "make run    serve the demo at http://localhost:8000 (web server + worker)"
@@ -63,3 +63,9 @@ bench-billing: $(VENV)/.synced
 
 bench-report: $(VENV)/.synced
 	$(PY) bench/report.py
+
+bench-load: $(VENV)/.synced
+	$(PY) -m bench.load.run $(BENCH_ARGS)
+
+bench-faults: $(VENV)/.synced
+	$(PY) -m bench.load.faults $(BENCH_ARGS)

@@ -178,6 +178,7 @@ class Officer(FastHttpUser):
         if self.signed_in and (403 in statuses or path.startswith("/accounts/login/")):
             RESULTS.forced_logouts += 1
             RESULTS.forced_by_403 += 403 in statuses
+            RESULTS.timeline.append((round(time.monotonic() - ZERO, 2), "forced logout", False))
             RESULTS.error("forced logout", f"{name} {path} {statuses}")
             self.signed_in = False
             self.sign_in()

@@ -7,7 +7,7 @@ import random
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,23 +47,54 @@ def poisson_arrivals(count: int, seconds: float, rng: random.Random) -> list[flo
     return moments
 
 
-def run_crowd(plan: dict[str, Any], sampler: sampling.Sampler, phase: str) -> dict[str, Any]:
-    """Runs one plan in a child process (Locust), its CPU and memory sampled as the load
-    generator's; returns the crowd's results."""
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
-        plan_file, out_file = Path(folder) / "plan.json", Path(folder) / "out.json"
-        plan_file.write_text(json.dumps(plan))
-        sampler.phase(phase)
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bench.load.crowd", str(plan_file), str(out_file)], cwd=ROOT
-        )
-        sampler.watch("load generator", sampling.tree(child.pid))
-        code = child.wait()
-        sampler.end_phase()
-        if code != 0 or not out_file.exists():
-            raise RuntimeError(f"the crowd of phase {phase!r} exited with {code}")
-        results: dict[str, Any] = json.loads(out_file.read_text())
+@dataclass
+class RunningCrowd:
+    process: subprocess.Popen[bytes]
+    folder: tempfile.TemporaryDirectory[str]
+    phase: str
+
+    @property
+    def out_file(self) -> Path:
+        return Path(self.folder.name) / "out.json"
+
+
+def start_crowd(plan: dict[str, Any], sampler: sampling.Sampler, phase: str) -> RunningCrowd:
+    """Starts one plan in a child process (Locust), its CPU and memory sampled as the load
+    generator's."""
+    folder = tempfile.TemporaryDirectory(prefix="bench-load-")
+    plan_file = Path(folder.name) / "plan.json"
+    plan_file.write_text(json.dumps(plan))
+    sampler.phase(phase)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.load.crowd",
+            str(plan_file),
+            str(Path(folder.name) / "out.json"),
+        ],
+        cwd=ROOT,
+    )
+    sampler.watch("load generator", sampling.tree(child.pid))
+    return RunningCrowd(child, folder, phase)
+
+
+def finish_crowd(crowd: RunningCrowd, sampler: sampling.Sampler) -> dict[str, Any]:
+    """Waits for the crowd to end; returns its results."""
+    code = crowd.process.wait()
+    sampler.end_phase()
+    try:
+        if code != 0 or not crowd.out_file.exists():
+            raise RuntimeError(f"the crowd of phase {crowd.phase!r} exited with {code}")
+        results: dict[str, Any] = json.loads(crowd.out_file.read_text())
         return results
+    finally:
+        crowd.folder.cleanup()
+
+
+def run_crowd(plan: dict[str, Any], sampler: sampling.Sampler, phase: str) -> dict[str, Any]:
+    """Runs one plan to its end; returns the crowd's results."""
+    return finish_crowd(start_crowd(plan, sampler, phase), sampler)
 
 
 def percentile(values: list[float], share: float) -> float | None:

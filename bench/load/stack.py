@@ -196,8 +196,11 @@ def _wait_for_port(port: int, what: str, timeout: float = 20) -> None:
     raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f} s")
 
 
-def start_worker(env: dict[str, str], log_name: str = "worker") -> subprocess.Popen[bytes]:
-    """The worker process type of platform/Procfile (acks late, re-queued if its process dies)."""
+def start_worker(
+    env: dict[str, str], log_name: str = "worker", include: str = ""
+) -> subprocess.Popen[bytes]:
+    """The worker process type of platform/Procfile (acks late, re-queued if its process dies);
+    `include` names a further module of tasks to load (the fault drill's)."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = (LOGS / f"{log_name}.log").open("ab")
     return subprocess.Popen(
@@ -211,6 +214,7 @@ def start_worker(env: dict[str, str], log_name: str = "worker") -> subprocess.Po
             "--loglevel=INFO",
             f"--concurrency={env.get('WORKER_CONCURRENCY', '2')}",
             f"--hostname={log_name}@%h",
+            *([f"--include={include}"] if include else []),
         ],
         cwd=ROOT,
         env=env,
@@ -221,7 +225,7 @@ def start_worker(env: dict[str, str], log_name: str = "worker") -> subprocess.Po
 
 
 @contextlib.contextmanager
-def application(env: dict[str, str]) -> Iterator[Stack]:
+def application(env: dict[str, str], *, worker_include: str = "") -> Iterator[Stack]:
     """gunicorn (platform/gunicorn.conf.py), a Celery worker and beat, started with `env`
     (app_environment's); stopped in order on exit."""
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -229,7 +233,7 @@ def application(env: dict[str, str]) -> Iterator[Stack]:
     stack = Stack(base=f"http://127.0.0.1:{port}", env=env)
     web_log = (LOGS / "web.log").open("ab")
     stack.processes["web"] = start_gunicorn(env, port, log=web_log, new_session=True)
-    stack.processes["worker"] = start_worker(env)
+    stack.processes["worker"] = start_worker(env, include=worker_include)
     beat_log = (LOGS / "beat.log").open("ab")
     stack.processes["beat"] = subprocess.Popen(
         [

@@ -282,6 +282,10 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> int:
     acknowledged = {(host, marker) for host, marker, _ in results["acknowledged"]}
     found = {(host, m) for host, markers in figures["found"].items() for m in markers}
     lost = acknowledged - found
+    # A write acknowledged in one tenant and found in another's schema: the pool served it with
+    # another tenant's search_path (what transaction pooling does without SET LOCAL).
+    anywhere = {m for markers in figures["found"].values() for m in markers}
+    elsewhere = {(host, m) for host, m in lost if m in anywhere}
     per_fault = {
         name: {
             **{k: v for k, v in w.items() if k not in {"began", "ended"}},
@@ -300,7 +304,8 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> int:
         ),
         f"  acknowledged writes (notes saved, 2xx/3xx): {len(acknowledged)}",
         f"  found afterwards in the database:           {len(acknowledged & found)}",
-        f"  acknowledged writes lost:                   {len(lost)}",
+        f"  acknowledged writes lost:                   {len(lost)}"
+        f" (of which found in another tenant's schema: {len(elsewhere)})",
         f"  sessions lost (forced logouts):             {results['forced_logouts']}",
         f"  5xx answers during the run:                 {results['server_errors']}",
         f"  statuses: {dict(results['status_counts'])}",
@@ -319,6 +324,7 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> int:
         "acknowledged_writes": len(acknowledged),
         "writes_found": len(acknowledged & found),
         "acknowledged_writes_lost": len(lost),
+        "acknowledged_writes_in_another_tenant": len(elsewhere),
         "sessions_lost": results["forced_logouts"],
         "server_errors": results["server_errors"],
         "celery_task_ran_again": celery.get("runs", 0) >= 2 if celery else None,

@@ -3,8 +3,8 @@ working day compressed, and the capacity per core.
 
     make bench-load          (or: .venv/bin/python -m bench.load.run [--quick] [flags])
 
-Starts PostgreSQL's database of its own (`eoffice_bench_load` on DATABASE_URL's server or the
-embedded one), Redis (REDIS_URL, or a redis-server of its own), PgBouncer in transaction pooling
+Makes a database of its own (`eoffice_bench_load` on DATABASE_URL's server or the embedded
+one) and starts Redis (REDIS_URL, or a redis-server of its own), PgBouncer in transaction pooling
 mode before PostgreSQL, gunicorn as platform/gunicorn.conf.py runs it with a worker per core,
 a Celery worker and beat; the web and worker processes connect through PgBouncer
 (DATABASE_POOL_MODE=transaction), the data is loaded with COPY on the direct connection.

@@ -16,13 +16,14 @@ from bench.load import sampling
 from bench.load.data import TenantCrowd
 
 WORK_ACTIONS = ("inbox", "file", "note", "forward", "receipt", "search")
+OFFICE_SIZE = 25
 
 
 def officers(crowds: list[TenantCrowd], arrivals: list[float]) -> list[dict[str, Any]]:
     """Every officer of every tenant, interleaved across tenants, with an arrival each."""
     people = []
     for rank in range(max(len(c.officers) for c in crowds)):
-        for crowd in crowds:
+        for number, crowd in enumerate(crowds):
             if rank < len(crowd.officers):
                 officer = crowd.officers[rank]
                 people.append(
@@ -32,6 +33,10 @@ def officers(crowds: list[TenantCrowd], arrivals: list[float]) -> list[dict[str,
                         "post_id": officer.post_id,
                         "posts": crowd.posts,
                         "search_word": crowd.search_word,
+                        # Offices of 25 officers behind one NAT address each, as the load
+                        # balancer (the run's trusted proxy) reports them: per-address sign-in
+                        # limits see offices, not one machine.
+                        "address": f"10.{number % 250}.{rank // OFFICE_SIZE}.1",
                     }
                 )
     people = people[: len(arrivals)]

@@ -181,6 +181,9 @@ def app_environment(env: dict[str, str], pooled_url: str | None, redis_url: str)
         **(pooling if pooled_url else {}),
         REDIS_URL=redis_url,
         DJANGO_DEBUG="false",
+        # The crowd stands where the load balancer would: its X-Forwarded-For (each office's
+        # address) is believed, as production believes its load balancer's.
+        TRUSTED_PROXIES="127.0.0.1",
         WEB_CONCURRENCY=env.get("WEB_CONCURRENCY", str(cores())),
     )
 

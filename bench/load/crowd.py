@@ -75,7 +75,7 @@ class Results:
     forced_by_403: int = 0
     server_errors: int = 0
     status_counts: Counter[str] = field(default_factory=Counter)
-    acknowledged: list[list[str]] = field(default_factory=list)  # [host, marker, file id]
+    acknowledged: list[list[str]] = field(default_factory=list)  # host, marker, file, email
     notes_not_shown: int = 0
     timeline: list[tuple[float, str, bool]] = field(default_factory=list)  # (t, action, ok)
 
@@ -283,7 +283,9 @@ class Officer(FastHttpUser):
             )
             if statuses[0] < 400:
                 # Acknowledged: the server answered the save with a success.
-                RESULTS.acknowledged.append([self.me["host"], marker, str(file_id)])
+                RESULTS.acknowledged.append(
+                    [self.me["host"], marker, str(file_id), self.me["email"]]
+                )
             if marker.encode() not in page:
                 RESULTS.notes_not_shown += 1
                 raise Failed("the saved note is not on the page it came back to")

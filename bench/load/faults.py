@@ -279,9 +279,15 @@ def window_figures(
 
 def report(args: argparse.Namespace, figures: dict[str, Any]) -> int:
     results = figures["results"]
-    acknowledged = {(host, marker) for host, marker, _ in results["acknowledged"]}
+    acknowledged = {(host, marker) for host, marker, *_ in results["acknowledged"]}
     found = {(host, m) for host, markers in figures["found"].items() for m in markers}
-    lost = acknowledged - found
+    # An officer has one draft note per file: a later save replaces it (eoffice.services.notes
+    # .save_draft). A draft replaced by the same officer's next acknowledged save is not lost.
+    latest: dict[tuple[str, ...], str] = {}
+    for host, marker, file_id, email in results["acknowledged"]:
+        latest[(host, file_id, email)] = marker
+    superseded = acknowledged - {(key[0], marker) for key, marker in latest.items()}
+    lost = acknowledged - found - superseded
     # A write acknowledged in one tenant and found in another's schema: the pool served it with
     # another tenant's search_path (what transaction pooling does without SET LOCAL).
     anywhere = {m for markers in figures["found"].values() for m in markers}
@@ -304,6 +310,7 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> int:
         ),
         f"  acknowledged writes (notes saved, 2xx/3xx): {len(acknowledged)}",
         f"  found afterwards in the database:           {len(acknowledged & found)}",
+        f"  drafts replaced by the officer's next save: {len(superseded - found)}",
         f"  acknowledged writes lost:                   {len(lost)}"
         f" (of which found in another tenant's schema: {len(elsewhere)})",
         f"  sessions lost (forced logouts):             {results['forced_logouts']}",
@@ -323,6 +330,7 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> int:
         "database_path": "direct" if args.direct else "pgbouncer (transaction pooling)",
         "acknowledged_writes": len(acknowledged),
         "writes_found": len(acknowledged & found),
+        "drafts_replaced_by_next_save": len(superseded - found),
         "acknowledged_writes_lost": len(lost),
         "acknowledged_writes_in_another_tenant": len(elsewhere),
         "sessions_lost": results["forced_logouts"],

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import random
@@ -69,7 +70,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--step-seconds", type=float, default=90.0, help="measured, per step")
     parser.add_argument("--step-ramp", type=float, default=30.0)
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["spread", "burst", "work", "steps"]
+        "--skip", nargs="*", default=[], choices=["spread", "burst", "work", "steps", "path"]
     )
     parser.add_argument("--database-name", default="eoffice_bench_load")
     parser.add_argument(
@@ -87,6 +88,7 @@ def arguments() -> argparse.Namespace:
         args.tenants, args.officers, args.data_scale = 2, 20, 0.1
         args.spread_seconds, args.work_minutes, args.work_ramp = 20.0, 1.0, 15.0
         args.steps, args.step_seconds, args.step_ramp = "20,40", 30.0, 10.0
+        args.skip = [*args.skip, "path"]
     return args
 
 
@@ -167,6 +169,8 @@ def main() -> int:
                 finally:
                     sampler.stop()
                 alive = app.alive()
+        if "path" not in args.skip:
+            figures["tenant_plain_ratio"] = tenant_plain_ratio(f"{args.database_name}_path")
     figures["database_path"] = "direct" if args.direct else "pgbouncer (transaction pooling)"
     return report(args, figures, sampler, cores, total, rate, rate_source, alive)
 
@@ -264,15 +268,19 @@ def capacity_steps(
     return steps
 
 
-def tenant_plain_ratio() -> float | None:
-    # CALL SITE for bench/request_path.py (the lead's micro-benchmark of a trivial tenant view
-    # against the same view in plain Django). Until that module lands this reports None.
+def tenant_plain_ratio(database_name: str) -> float | None:
+    """CALL SITE of bench/request_path.py (the micro-benchmark of a trivial tenant view against
+    the same view in plain Django), run in a database of its own once the stack has stopped;
+    None where that module is not present."""
     try:
-        from bench import request_path  # type: ignore[attr-defined]
+        request_path: Any = importlib.import_module("bench.request_path")
     except ImportError:
         return None
-    measure = getattr(request_path, "tenant_plain_ratio", None)
-    return float(measure()) if callable(measure) else None
+    say("Request path: a trivial tenant view against plain Django (bench/request_path.py)")
+    with bench_environment(database_name) as env:
+        request_path.prepare(env)
+        figures = request_path.measure(env)
+    return float(figures["tenant_plain_ratio"])
 
 
 def _ms(value: float | None) -> str:
@@ -373,7 +381,10 @@ def report(
         dead = [kind for kind, up in alive.items() if not up]
         lines.append(f"  processes that died during the run: {dead}")
     out.update(forced_logouts=forced, server_errors=server)
-    out["tenant_plain_ratio"] = tenant_plain_ratio()
+    out["tenant_plain_ratio"] = figures.get("tenant_plain_ratio")
+    lines.append(
+        f"\n  tenant/plain throughput ratio (bench/request_path.py): {out['tenant_plain_ratio']}"
+    )
     out["resources"] = sampling.as_json(sampler.phases)
     out["data_seconds"] = figures.get("data_seconds")
     print("\n".join(lines), flush=True)

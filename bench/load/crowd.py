@@ -278,17 +278,16 @@ class Officer(FastHttpUser):
         marker = f"bench-{uuid.uuid4().hex}"
         text = f"{random.choice(SENTENCES)} [{marker}]"
         with Action(self, "note"):
-            statuses, _, page = self.fetch(
+            _, _, page = self.fetch(  # a 4xx or 5xx raises Failed
                 "note", f"/items/{file_id}/note/", {"csrfmiddlewaretoken": csrf, "body": text}
             )
-            if statuses[0] < 400:
-                # Acknowledged: the server answered the save with a success.
-                RESULTS.acknowledged.append(
-                    [self.me["host"], marker, str(file_id), self.me["email"]]
-                )
             if marker.encode() not in page:
+                # Answered with a redirect, but to the page with an error instead of the note
+                # (save_note redirects either way): not acknowledged.
                 RESULTS.notes_not_shown += 1
                 raise Failed("the saved note is not on the page it came back to")
+            # Acknowledged: answered 2xx/3xx, and the page it led to shows the note saved.
+            RESULTS.acknowledged.append([self.me["host"], marker, str(file_id), self.me["email"]])
             return text
         return None
 

@@ -308,7 +308,7 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> int:
             if args.direct
             else " (through PgBouncer, transaction pooling)"
         ),
-        f"  acknowledged writes (notes saved, 2xx/3xx): {len(acknowledged)}",
+        f"  acknowledged writes (notes saved: 2xx/3xx, shown back): {len(acknowledged)}",
         f"  found afterwards in the database:           {len(acknowledged & found)}",
         f"  drafts replaced by the officer's next save: {len(superseded - found)}",
         f"  acknowledged writes lost:                   {len(lost)}"

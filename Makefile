@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing bench-report bench-request-path bench-web-workers terraform-check clean-local help
+.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing bench-report bench-request-path bench-web-workers bench-load bench-faults terraform-check clean-local help
 
 help:
 	@echo "make run    serve the demo at http://localhost:8000 (web server + worker)"
@@ -69,3 +69,9 @@ bench-request-path: $(VENV)/.synced
 
 bench-web-workers: $(VENV)/.synced
 	$(PY) bench/web_workers.py
+
+bench-load: $(VENV)/.synced
+	$(PY) -m bench.load.run $(BENCH_ARGS)
+
+bench-faults: $(VENV)/.synced
+	$(PY) -m bench.load.faults $(BENCH_ARGS)

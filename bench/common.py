@@ -30,9 +30,10 @@ def recreate_database(server_url: str, name: str = BENCH_DATABASE) -> str:
 
 
 @contextlib.contextmanager
-def bench_environment() -> Iterator[dict[str, str]]:
-    """The environment of a benchmark run: a fresh `eoffice_bench` database, public migrated."""
+def bench_environment(name: str = BENCH_DATABASE) -> Iterator[dict[str, str]]:
+    """The environment of a benchmark run: a fresh database `name` (by default
+    `eoffice_bench`; another name lets two benchmarks run on one server at once)."""
     with localstack.database() as env:
-        env["DATABASE_URL"] = recreate_database(env["DATABASE_URL"])
+        env["DATABASE_URL"] = recreate_database(env["DATABASE_URL"], name)
         env["CELERY_QUEUE"] = "eoffice-bench"
         yield env

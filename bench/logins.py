@@ -18,9 +18,7 @@ import contextlib
 import http.cookiejar
 import json
 import os
-import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, bench_environment, localstack
+from bench.web import CSRF_TOKEN, SIGNED_IN_MARK, free_port, start_gunicorn
 
 PASSWORD = "Bench-Pass-2026"
 SIDES = {
@@ -52,12 +51,6 @@ class SideResult:
     wall_s: float
     peak_rss_mib: float
     still_signed_in: int
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare(env: dict[str, str], side: str, officers: int) -> None:
@@ -101,7 +94,7 @@ def sign_in(base: str, host: str, email: str) -> tuple[float, urllib.request.Ope
     headers = {"Host": host}
     started = time.perf_counter()
     page = opener.open(urllib.request.Request(f"{base}/accounts/login/", headers=headers))
-    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.read())
+    found = CSRF_TOKEN.search(page.read())
     if found is None:
         raise RuntimeError("The sign-in page has no CSRF token.")
     token = found.group(1)
@@ -113,7 +106,7 @@ def sign_in(base: str, host: str, email: str) -> tuple[float, urllib.request.Ope
     )
     body = response.read()
     elapsed = time.perf_counter() - started
-    if b"Welcome," not in body:
+    if SIGNED_IN_MARK not in body:
         raise RuntimeError(f"{email} was not signed in (status {response.status})")
     return elapsed, opener
 
@@ -121,7 +114,7 @@ def sign_in(base: str, host: str, email: str) -> tuple[float, urllib.request.Ope
 def still_signed_in(base: str, host: str, opener: urllib.request.OpenerDirector) -> bool:
     request = urllib.request.Request(f"{base}/", headers={"Host": host})
     with contextlib.suppress(OSError):
-        return b"Welcome," in opener.open(request, timeout=30).read()
+        return SIGNED_IN_MARK in opener.open(request, timeout=30).read()
     return False
 
 
@@ -137,28 +130,8 @@ def rss_mib(pid: int) -> float:
 def run_side(env: dict[str, str], side: str, officers: int) -> SideResult:
     prepare(env, side, officers)
     port = free_port()
-    server_env = dict(
-        env,
-        PORT=str(port),
-        DJANGO_DEBUG="false",
-        PASSWORD_HASHER=SIDES[side],
-        DJANGO_SETTINGS_MODULE="bench.settings",
-    )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "platform/gunicorn.conf.py",
-            "--access-logfile",
-            "/dev/null",
-            "config.wsgi",
-        ],
-        cwd=ROOT,
-        env=server_env,
-        stderr=subprocess.DEVNULL,
-    )
+    server_env = dict(env, PASSWORD_HASHER=SIDES[side], DJANGO_SETTINGS_MODULE="bench.settings")
+    server = start_gunicorn(server_env, port)
     base, host = f"http://127.0.0.1:{port}", f"bench-{side}.localhost"
     try:
         if localstack._wait_until_served(f"{base}/healthz", timeout=60) is None:

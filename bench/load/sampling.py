@@ -1,0 +1,149 @@
+"""CPU and memory of every process of the run, sampled each second and summed per process type
+(web, worker, beat, postgres, pgbouncer, redis, the load generator), per phase."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psutil
+
+# A process type and how to find its processes at a given moment.
+Finder = Callable[[], list[psutil.Process]]
+
+
+def tree(pid: int) -> Finder:
+    """The process and all its descendants (gunicorn's workers, Celery's pool)."""
+
+    def find() -> list[psutil.Process]:
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(pid)
+            return [root, *root.children(recursive=True)]
+        return []
+
+    return find
+
+
+def matching(name: str, *needles: str) -> Finder:
+    """Processes called `name` whose command line holds every needle (a PostgreSQL server's
+    backends name their database; PgBouncer and Redis their port or config)."""
+
+    def find() -> list[psutil.Process]:
+        found = []
+        for process in psutil.process_iter(["name", "cmdline"]):
+            with contextlib.suppress(psutil.Error):
+                line = " ".join(process.info["cmdline"] or [])
+                if name in (process.info["name"] or "") and all(n in line for n in needles):
+                    found.append(process)
+        return found
+
+    return find
+
+
+@dataclass
+class Usage:
+    cpu_seconds: float = 0.0
+    peak_rss_mib: float = 0.0
+    processes: int = 0
+
+
+@dataclass
+class Phase:
+    name: str
+    started: float
+    ended: float = 0.0
+    usage: dict[str, Usage] = field(default_factory=lambda: defaultdict(Usage))
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended or time.monotonic()) - self.started
+
+
+class Sampler(threading.Thread):
+    """Samples every second; CPU is the growth of each live process's CPU time since its last
+    sample (a process that dies between samples loses at most a second)."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.finders: dict[str, Finder] = {}
+        self.phases: list[Phase] = []
+        self._last: dict[tuple[int, float], float] = {}
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def watch(self, kind: str, finder: Finder) -> None:
+        with self._lock:
+            self.finders[kind] = finder
+
+    def phase(self, name: str) -> Phase:
+        with self._lock:
+            if self.phases and not self.phases[-1].ended:
+                self.phases[-1].ended = time.monotonic()
+            self.phases.append(Phase(name, time.monotonic()))
+            return self.phases[-1]
+
+    def end_phase(self) -> None:
+        with self._lock:
+            if self.phases and not self.phases[-1].ended:
+                self.phases[-1].ended = time.monotonic()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def sample(self) -> None:
+        with self._lock:
+            current = self.phases[-1] if self.phases and not self.phases[-1].ended else None
+            for kind, finder in self.finders.items():
+                rss, count = 0.0, 0
+                for process in finder():
+                    with contextlib.suppress(psutil.Error):
+                        key = (process.pid, process.create_time())
+                        times = process.cpu_times()
+                        total = times.user + times.system
+                        before = self._last.get(key)
+                        self._last[key] = total
+                        rss += process.memory_info().rss / 2**20
+                        count += 1
+                        if current is not None and before is not None:
+                            current.usage[kind].cpu_seconds += total - before
+                if current is not None:
+                    usage = current.usage[kind]
+                    usage.peak_rss_mib = max(usage.peak_rss_mib, rss)
+                    usage.processes = max(usage.processes, count)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.end_phase()
+
+
+def table(phases: list[Phase], cores: int) -> list[str]:
+    """One block per phase: each process type's mean CPU (% of one core) and peak memory."""
+    lines = []
+    for phase in phases:
+        lines.append(f"  {phase.name} ({phase.seconds:.0f} s; {cores} cores = {cores * 100}%)")
+        for kind, usage in sorted(phase.usage.items()):
+            share = 100 * usage.cpu_seconds / max(phase.seconds, 1e-9)
+            lines.append(
+                f"    {kind:12} CPU {share:6.1f}%   peak RSS {usage.peak_rss_mib:7.0f} MiB"
+                f"   processes {usage.processes}"
+            )
+    return lines
+
+
+def as_json(phases: list[Phase]) -> dict[str, dict[str, dict[str, float]]]:
+    return {
+        phase.name: {
+            kind: {
+                "cpu_percent": round(100 * u.cpu_seconds / max(phase.seconds, 1e-9), 1),
+                "peak_rss_mib": round(u.peak_rss_mib, 1),
+            }
+            for kind, u in phase.usage.items()
+        }
+        for phase in phases
+    }

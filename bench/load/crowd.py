@@ -23,6 +23,7 @@ import time
 import urllib.parse
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,7 @@ class Officer(FastHttpUser):
     network_timeout = 60.0
     connection_timeout = 60.0
     _next = 0
+    cycle: Iterator[None] | None = None
 
     def wait_time(self) -> float:
         if PLAN.scenario != "work":
@@ -216,13 +218,26 @@ class Officer(FastHttpUser):
 
     @task
     def work(self) -> None:
+        """One action of the officer's cycle; the think time (10-30 s) passes before the next:
+        the issue's desk does one thing every 10-30 s, not the whole round at once."""
         if PLAN.scenario != "work" or not self.signed_in:
             if not self.signed_in and PLAN.scenario == "work":
                 self.sign_in()
             return
+        cycle: Iterator[None] | None = getattr(self, "cycle", None)
+        if cycle is None:
+            cycle = self.cycle = self.working_cycle()
+        try:
+            next(cycle)
+        except StopIteration:
+            self.cycle = None
+
+    def working_cycle(self) -> Iterator[None]:
+        """Inbox, a file, a note on it, forwarding it, a new receipt, a search: one step a turn."""
         file_id = self.open_inbox()
         if file_id is None:
             return
+        yield
         page = self.open_file(file_id)
         if page is None:
             return
@@ -231,10 +246,14 @@ class Officer(FastHttpUser):
             RESULTS.error("file", "no CSRF token on the file page")
             return
         csrf = token.group(1).decode()
+        yield
         text = self.save_note(file_id, csrf)
         if text is not None:
+            yield
             self.forward(file_id, page, csrf, text)
+        yield
         self.register_receipt()
+        yield
         with Action(self, "search"):
             word = urllib.parse.quote(self.me["search_word"])
             self.fetch("search", f"/receipts/?scope=all&q={word}")

@@ -13,8 +13,9 @@ bench/eoffice_data.py, then runs, as Locust crowds in a child process:
 
   spread   1,000 officers signing in at Poisson arrivals over one minute
   burst    all 1,000 at one instant
-  work     each officer, every 10-30 s, opens the inbox, opens a file, writes and saves a note,
-           forwards the file, registers a receipt and searches the register (10 minutes)
+  work     each officer, one action every 10-30 s, in turn: opens the inbox, opens a file,
+           writes and saves a note, forwards the file, registers a receipt, searches the
+           register (10 minutes)
   steps    the working crowd stepped up (250, 500, 1,000, 1,500 … officers, short steps):
            the most served with every action's p95 under 500 ms, per core
 

@@ -15,8 +15,8 @@ each time. Here:
   carries it: PostgreSQL runs the statements of one simple-protocol message as one implicit
   transaction, and SET LOCAL lasts exactly that long. Django's psycopg cursors bind parameters
   on the client, so the two statements travel as one message.
-- The ContentType cache is emptied only when queries move to another schema, whose content
-  type ids may differ.
+- The ContentType cache is emptied when the connection moves to another schema (whose content
+  type ids may differ), not when the same schema is set again.
 
 Server-side cursors cannot outlive a pooled transaction, so they are disabled in that mode
 (config.settings).
@@ -35,7 +35,7 @@ from django_tenants.utils import quote_schema_name
 from psycopg.pq import TransactionStatus
 
 _IDLE = TransactionStatus.IDLE
-_SEARCH_PATHS: dict[tuple[str, bool], str] = {}
+_SEARCH_PATHS: dict[tuple[str | None, bool], str] = {}
 
 
 class PooledCursor(tenant_base.original_backend.Cursor):
@@ -87,12 +87,12 @@ class DatabaseWrapper(tenant_base.DatabaseWrapper):
     # Set by django-tenants' wrapper; here the applied path is the quoted, joined string.
     search_path_set_schemas: str | None
     _setting_search_path: bool
+    schema_name: str | None
+    include_public_schema: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # The search path the open transaction has (transaction pooling) and the schema the
-        # ContentType cache was filled in.
+        # The search path the open transaction has (transaction pooling).
         self._transaction_path: str | None = None
-        self._content_types_path: str | None = None
         # Session-level SETs sent on this connection: what the request-path benchmark and the
         # tests count (a SET goes to the raw cursor, so Django's query log never shows it).
         self.search_path_sets = 0
@@ -101,6 +101,10 @@ class DatabaseWrapper(tenant_base.DatabaseWrapper):
         self.transaction_pooling = bool(self.settings_dict.get("TRANSACTION_POOLING"))
 
     def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
+        if tenant.schema_name != self.schema_name:
+            # Content type ids may differ between schemas, and a cached one is served without
+            # a query: it must not outlive the schema it was read in.
+            ContentType.objects.clear_cache()
         self.tenant = tenant
         self.schema_name = tenant.schema_name
         self.include_public_schema = include_public
@@ -137,13 +141,11 @@ class DatabaseWrapper(tenant_base.DatabaseWrapper):
 
     def _set_local(self) -> str:
         wanted = self._search_path()
-        self._note_path(wanted)
         self._transaction_path = None  # the transaction opened around it ends with the statement
         return f"SET LOCAL search_path = {wanted}"
 
     def _local_path_for(self, status: TransactionStatus) -> str:
         wanted = self._search_path()
-        self._note_path(wanted)
         if status == _IDLE:  # this statement begins a transaction (explicit or implicit)
             self._transaction_path = wanted if not self.connection.autocommit else None
             return f"SET LOCAL search_path = {wanted}; "
@@ -152,11 +154,6 @@ class DatabaseWrapper(tenant_base.DatabaseWrapper):
         self._transaction_path = wanted
         return f"SET LOCAL search_path = {wanted}; "
 
-    def _note_path(self, wanted: str) -> None:
-        if wanted != self._content_types_path:
-            ContentType.objects.clear_cache()
-            self._content_types_path = wanted
-
     def _handle_search_path(self, cursor: Any = None) -> None:
         if self.transaction_pooling or self._setting_search_path:
             return
@@ -164,7 +161,6 @@ class DatabaseWrapper(tenant_base.DatabaseWrapper):
             tenant_base.DatabaseWrapper._handle_search_path(self, cursor)  # raises its error
             return
         wanted = self._search_path()
-        self._note_path(wanted)
         if self.search_path_set_schemas == wanted:
             return
         self._setting_search_path = True

@@ -53,3 +53,12 @@ def test_a_rolled_back_savepoint_forgets_the_path_it_undid(world: World) -> None
     with schema_context(world.sindh.tenant.schema_name), connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
         assert cursor.fetchone()[0] == world.sindh.tenant.schema_name
+
+
+def test_content_types_read_in_one_schema_are_not_served_in_another(world: World) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(User)  # cached while on the control plane
+    assert ContentType.objects._cache  # type: ignore[attr-defined]
+    with schema_context(world.punjab.tenant.schema_name):
+        assert not ContentType.objects._cache  # type: ignore[attr-defined]

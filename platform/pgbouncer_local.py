@@ -85,6 +85,9 @@ def running_pgbouncer(
                 "pool_mode = transaction",
                 f"default_pool_size = {pool_size}",
                 f"max_client_conn = {max_clients}",
+                # After PostgreSQL refused a login (a restart), retry in 1 s, not 15: requests
+                # fail for the moment of the restart, not for a quarter of a minute after it.
+                "server_login_retry = 1",
                 # psycopg sends none of these at startup, but other clients (psql) may.
                 "ignore_startup_parameters = extra_float_digits,options",
                 f"logfile = {folder / 'pgbouncer.log'}",

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,16 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, bench_environment, localstack
 from bench.http_load import closed_loop
+from bench.web import free_port, start_gunicorn
 
 SIDES = ("plain", "stock", "ours")
 VIEWS = {"trivial": "/bench/ping/", "one query": "/bench/query/"}
 HOST = "bench-path.localhost"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def prepare(env: dict[str, str]) -> None:
@@ -59,11 +53,9 @@ provision_tenant(tenant=tenant, actor="bench")
 
 
 def start_server(env: dict[str, str], side: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
+    port = free_port()
     server_env = dict(
         env,
-        PORT=str(port),
-        DJANGO_DEBUG="false",
         DJANGO_SETTINGS_MODULE="bench.request_path_app",
         REQUEST_PATH_SIDE=side,
         # The tenant's request budget (config.request_limits) stays in the path but is sized
@@ -71,10 +63,7 @@ def start_server(env: dict[str, str], side: str) -> tuple[subprocess.Popen[bytes
         TENANT_REQUESTS_PER_SECOND="1000000",
         TENANT_REQUEST_BURST="1000000",
     )
-    command = [sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"]
-    command += ["--access-logfile", "/dev/null", "config.wsgi"]
-    server = subprocess.Popen(command, cwd=ROOT, env=server_env, stderr=subprocess.DEVNULL)
-    return server, port
+    return start_gunicorn(server_env, port), port
 
 
 def throughput(port: int, path: str, seconds: float) -> tuple[float, int]:

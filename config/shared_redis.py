@@ -10,7 +10,6 @@ nothing shared to count in, and callers skip their limit.
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -22,20 +21,14 @@ from redis.exceptions import RedisError
 UNREACHABLE: tuple[type[BaseException], ...] = (RedisError, OSError)
 
 
-# One client per cache backend (Django keeps one backend per thread): building a Redis client
-# costs about as much as the round trip it makes, so it is not done per request.
-_clients: WeakKeyDictionary[RedisCache, Redis] = WeakKeyDictionary()
-
-
 def redis_client() -> Redis | None:
     """A client on the default cache's write pool, or None when the cache is not Redis."""
     cache = caches["default"]  # the backend itself: django.core.cache.cache is a proxy
     if not isinstance(cache, RedisCache):
         return None
-    client = _clients.get(cache)
-    if client is None:
-        # Django's Redis backend offers no public accessor; django-stubs type this one.
-        client = _clients[cache] = cache._cache.get_client(write=True)
+    # Django's Redis backend offers no public accessor; django-stubs type this one. The
+    # project's backend (config.redis_cache) hands back the one client it keeps per server.
+    client: Redis = cache._cache.get_client(write=True)
     return client
 
 

@@ -165,6 +165,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget templates, rendered in Python where an app does not override them: a select
+# of 200 posts cost 26 ms of template includes (issue 12).
+FORM_RENDERER = "config.form_renderer.FormRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

@@ -9,8 +9,11 @@ The plan names the server, the officers and the scenario: `spread` (sign-ins at 
 arrivals over `ramp` seconds), `burst` (all at one instant) or `work` (signed in over `ramp`
 seconds, then each officer every `think` seconds opens the inbox, opens a file, writes and
 saves a note, forwards the file, registers a receipt and searches the register, for
-`seconds`). Redirects are followed by hand, so a sign-in page reached from a valid session
-(a forced logout) is seen for what it is, and every hop is timed within its action.
+`seconds`). An officer opens the sign-in page before their arrival and presses Sign in at
+it: a sign-in is timed from the press to its answer, the redirect carrying the session; the
+page it leads to is timed as "home after sign-in". Redirects are followed by hand, so a
+sign-in page reached from a valid session (a forced logout) is seen for what it is, and every
+hop is timed within its action.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ PASSWORD = "Bench-Load-2026"  # bench/load/data.py's
 REDIRECTS = {301, 302, 303, 307, 308}
 FILE_LINK = re.compile(rb'href="/items/(\d+)/">[^<]*</a> <span class="kind kind-file">')
 OPTION = re.compile(rb'<option value="(\d+)"')
-HIDDEN_POST = re.compile(rb'type="hidden" name="post" value="(\d+)"|name="post" value="(\d+)"')
 SENTENCES = [
     "The matter has been examined in the light of the relevant rules.",
     "A draft reply is placed below for approval, please.",
@@ -74,6 +76,7 @@ class Results:
     login_errors: int = 0
     forced_logouts: int = 0
     forced_by_403: int = 0
+    refused: int = 0  # 403s to a session that is still signed in: not a logout
     server_errors: int = 0
     status_counts: Counter[str] = field(default_factory=Counter)
     acknowledged: list[list[str]] = field(default_factory=list)  # host, marker, file, email
@@ -139,8 +142,7 @@ class Officer(FastHttpUser):
         self.me = PLAN.officers[Officer._next % len(PLAN.officers)]
         Officer._next += 1
         self.signed_in = False
-        gevent.sleep(max(0.0, ZERO + self.me["arrival"] - time.monotonic()))
-        self.sign_in()
+        self.sign_in(at=ZERO + self.me["arrival"])
         if PLAN.scenario == "work":
             # Desks do not all start their first task at the moment they sign in.
             gevent.sleep(random.uniform(0, PLAN.think[1]))
@@ -148,15 +150,16 @@ class Officer(FastHttpUser):
     # -- transport ----------------------------------------------------------------------------
 
     def fetch(
-        self, name: str, path: str, form: dict[str, str] | None = None
+        self, name: str, path: str, form: dict[str, str] | None = None, *, follow: bool = True
     ) -> tuple[list[int], str, bytes]:
-        """One request and its redirects, by hand; returns every status, the final path and
-        the final body. A sign-in page or a 403 reached from a signed-in session is a forced
-        logout (the officer then signs in again)."""
+        """One request and its redirects (unless not `follow`), by hand; returns every status,
+        the final path (the redirect's target when not following) and the final body. A
+        sign-in page or a 403 reached from a signed-in session is a forced logout (the officer
+        then signs in again)."""
         method = "POST" if form is not None else "GET"
         body = urllib.parse.urlencode(form) if form is not None else None
         statuses: list[int] = []
-        for _ in range(5):
+        for _ in range(5 if follow else 1):
             headers = {"Host": self.me["host"], "X-Forwarded-For": self.me["address"]}
             if body is not None:
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -177,6 +180,11 @@ class Officer(FastHttpUser):
         content = response.content or b""
         if status == 0:
             raise Failed(f"no answer ({getattr(response, 'error', '')})")
+        if self.signed_in and 403 in statuses and self.still_signed_in():
+            # Refused, not signed out: the session still opens a signed-in page (a file that
+            # moved on between the inbox and the click answers 403 to anyone).
+            RESULTS.refused += 1
+            raise Failed(f"{name} refused ({statuses}) at {path}, still signed in")
         if self.signed_in and (403 in statuses or path.startswith("/accounts/login/")):
             RESULTS.forced_logouts += 1
             RESULTS.forced_by_403 += 403 in statuses
@@ -189,30 +197,49 @@ class Officer(FastHttpUser):
             raise Failed(f"{name} answered {statuses} at {path}")
         return statuses, path, content
 
+    def still_signed_in(self) -> bool:
+        """Whether the session still opens the home page signed in."""
+        headers = {"Host": self.me["host"], "X-Forwarded-For": self.me["address"]}
+        response = self.client.request(
+            "GET", "/", headers=headers, allow_redirects=False, name="session check"
+        )
+        return response.status_code == 200 and SIGNED_IN_MARK in (response.content or b"")
+
     # -- signing in ---------------------------------------------------------------------------
 
-    def sign_in(self) -> None:
-        started = time.monotonic()
-        try:
-            with Action(self, "sign_in"):
-                _, _, page = self.fetch("sign-in page", "/accounts/login/")
-                token = CSRF_TOKEN.search(page)
-                if token is None:
-                    raise Failed("the sign-in page has no CSRF token")
-                form = {
-                    "csrfmiddlewaretoken": token.group(1).decode(),
-                    "login": self.me["email"],
-                    "password": PASSWORD,
-                }
-                _, _, home = self.fetch("sign-in", "/accounts/login/", form)
-                if SIGNED_IN_MARK not in home:
-                    raise Failed("the sign-in form did not sign in")
-                self.signed_in = True
-        finally:
-            if self.signed_in:
-                RESULTS.sign_ins.append((time.monotonic() - ZERO, time.monotonic() - started))
-            else:
-                RESULTS.login_errors += 1
+    def sign_in(self, at: float | None = None) -> None:
+        """Opens the sign-in page, waits for the moment `at` (the officer's arrival), presses
+        Sign in. The sign-in is the press until its answer, the redirect that carries the
+        signed-in session: what the storm measures. The page it leads to is then opened as an
+        action of its own ("home after sign-in")."""
+        token: str | None = None
+        with Action(self, "sign-in page"):
+            _, _, page = self.fetch("sign-in page", "/accounts/login/")
+            found = CSRF_TOKEN.search(page)
+            if found is None:
+                raise Failed("the sign-in page has no CSRF token")
+            token = found.group(1).decode()
+        if token is None:
+            RESULTS.login_errors += 1
+            return
+        if at is not None:
+            gevent.sleep(max(0.0, at - time.monotonic()))
+        form = {"csrfmiddlewaretoken": token, "login": self.me["email"], "password": PASSWORD}
+        pressed, answered, target = time.monotonic(), 0.0, ""
+        with Action(self, "sign_in"):
+            statuses, target, _ = self.fetch("sign-in", "/accounts/login/", form, follow=False)
+            if statuses[-1] not in REDIRECTS or target.startswith("/accounts/login/"):
+                raise Failed(f"the sign-in form did not sign in ({statuses}, {target})")
+            answered = time.monotonic()
+        if not answered:
+            RESULTS.login_errors += 1
+            return
+        RESULTS.sign_ins.append((answered - ZERO, answered - pressed))
+        with Action(self, "home after sign-in"):
+            _, _, home = self.fetch("home", target)
+            if SIGNED_IN_MARK not in home:
+                raise Failed("the page a sign-in leads to is not a signed-in page")
+            self.signed_in = True
 
     # -- a working cycle ----------------------------------------------------------------------
 
@@ -360,16 +387,24 @@ class Officer(FastHttpUser):
         token = CSRF_TOKEN.search(page)
         if token is None:
             raise Failed("the form has no CSRF token")
-        post = HIDDEN_POST.search(page)
-        start = page.find(b'name="category"')
-        category = OPTION.search(page, start) if start >= 0 else None
-        if post is None or category is None:
-            raise Failed("the form has no acting post or no category")
         return {
             "csrfmiddlewaretoken": token.group(1).decode(),
-            "post": (post.group(1) or post.group(2)).decode(),
-            "category": category.group(1).decode(),
+            "post": Officer._first_choice(page, b"post"),
+            "category": Officer._first_choice(page, b"category"),
         }
+
+    @staticmethod
+    def _first_choice(page: bytes, name: bytes) -> str:
+        """A field's value: its hidden input's (one post), else its select's first option with
+        a value (an officer acting for several posts chooses among them)."""
+        hidden = re.search(rb'type="hidden" name="' + name + rb'" value="(\d+)"', page)
+        if hidden is not None:
+            return hidden.group(1).decode()
+        start = page.find(b'<select name="' + name + b'"')
+        option = OPTION.search(page, start) if start >= 0 else None
+        if option is None:
+            raise Failed(f"the form offers no {name.decode()}")
+        return option.group(1).decode()
 
 
 def run(plan: Plan) -> Results:

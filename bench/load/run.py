@@ -46,6 +46,7 @@ from bench.load.stack import say
 sys.path.insert(0, str(ROOT / "platform"))
 from pgbouncer_local import running_pgbouncer  # platform/ is a folder of scripts
 
+HOME_AFTER = "home after sign-in"  # bench/load/crowd.py's action
 TARGET_P95 = 0.5  # seconds, every action, for the capacity figure
 DEFAULT_STEPS = "250,500,1000,1500,2000"
 
@@ -324,7 +325,8 @@ def report(
             f" p50 {_ms(scenarios.percentile(seconds, 0.5))} ms, p95"
             f" {_ms(scenarios.percentile(seconds, 0.95))} ms, p99"
             f" {_ms(scenarios.percentile(seconds, 0.99))} ms; last in after {last:.1f} s"
-            f" ({rate_in:.1f} logins/s)"
+            f" ({rate_in:.1f} logins/s); the page after it p95"
+            f" {_ms(scenarios.percentile(result['actions'].get(HOME_AFTER, []), 0.95))} ms"
         )
         out[f"{label}_logins_per_second"] = round(rate_in, 2)
         if label == "spread":
@@ -351,7 +353,8 @@ def report(
             )
         lines.append(
             f"    notes acknowledged {len(work['acknowledged'])}, not shown back"
-            f" {work['notes_not_shown']}; statuses {dict(work['status_counts'])}"
+            f" {work['notes_not_shown']}; refused while signed in (403) {work['refused']};"
+            f" statuses {dict(work['status_counts'])}"
         )
         out["p95_seconds"] = {a: by_action.get(a, {}).get("p95") for a in scenarios.WORK_ACTIONS}
         out["work_errors"] = {a: f["errors"] for a, f in by_action.items() if f["errors"]}

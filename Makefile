@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing bench-report bench-request-path bench-web-workers bench-load bench-faults terraform-check clean-local help
+.PHONY: run test lint format bench-logins bench-provisioning bench-eoffice bench-billing bench-report bench-request-path bench-web-cpu bench-web-workers bench-load bench-faults terraform-check clean-local help
 
 help:
 	@echo "make run    serve the demo at http://localhost:8000 (web server + worker)"
@@ -66,6 +66,9 @@ bench-report: $(VENV)/.synced
 
 bench-request-path: $(VENV)/.synced
 	$(PY) bench/request_path.py
+
+bench-web-cpu: $(VENV)/.synced
+	$(PY) bench/web_cpu.py
 
 bench-web-workers: $(VENV)/.synced
 	$(PY) bench/web_workers.py

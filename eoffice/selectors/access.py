@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from config.database.prepared import prepared
 from config.tenancy import current_schema
 from eoffice.models import RESTRICTED_GRADINGS, Delegation, Item, Post, PostAccess, Posting
 
@@ -39,6 +40,8 @@ class Desk:
     # The tenant schema the desk was built in. Its post ids name rows of that schema only; in
     # another tenant's schema the same ids are that tenant's posts, so there it acts for none.
     schema_name: str = field(default_factory=current_schema)
+    # Items the desk was found to see in this request (see can_see).
+    seen: set[tuple[int, bool]] = field(default_factory=set, compare=False, repr=False)
 
     @property
     def current_holdings(self) -> list[Holding]:
@@ -65,21 +68,37 @@ class Desk:
         return self.posted_ids if item.is_restricted else self.post_ids
 
 
+@prepared
+def _postings(officer_id: int, on: date) -> QuerySet[Posting]:
+    current = Q(from_date__lte=on) & (Q(to_date__isnull=True) | Q(to_date__gte=on))
+    return (
+        Posting.objects.filter(current, officer_id=officer_id)
+        .select_related("post__office")
+        .order_by("is_additional_charge", "post__abbreviation")
+    )
+
+
+@prepared
+def _delegations(officer_id: int, on: date) -> QuerySet[Delegation]:
+    return (
+        Delegation.objects.filter(
+            delegate_id=officer_id, from_date__lte=on, to_date__gte=on, revoked_at__isnull=True
+        )
+        .select_related("post__office")
+        .order_by("post__abbreviation")
+    )
+
+
 def desk_of(officer: User, *, on: date | None = None) -> Desk:
     on = on or timezone.localdate()
-    current = Q(from_date__lte=on) & (Q(to_date__isnull=True) | Q(to_date__gte=on))
     holdings: list[Holding] = []
     seen: set[int] = set()
-    postings = Posting.objects.filter(current, officer=officer).select_related("post__office")
-    for posting in postings.order_by("is_additional_charge", "post__abbreviation"):
+    for posting in _postings(officer.pk, on):
         if posting.post_id not in seen:
             seen.add(posting.post_id)
             via = "additional charge" if posting.is_additional_charge else "posted"
             holdings.append(Holding(posting.post, via))
-    delegations = Delegation.objects.filter(
-        delegate=officer, from_date__lte=on, to_date__gte=on, revoked_at__isnull=True
-    ).select_related("post__office")
-    for delegation in delegations.order_by("post__abbreviation"):
+    for delegation in _delegations(officer.pk, on):
         if delegation.post_id not in seen:
             seen.add(delegation.post_id)
             holdings.append(Holding(delegation.post, "delegate"))
@@ -104,12 +123,22 @@ def visible_items(desk: Desk, queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
+@prepared
+def _reached_from(item_id: int, post_ids: set[int]) -> QuerySet[PostAccess, tuple[int]]:
+    return PostAccess.objects.filter(item_id=item_id, post_id__in=post_ids).values_list("pk")[:1]
+
+
 def can_see(desk: Desk, item: Item) -> bool:
     """Whether the desk's officer may open `item` (a receipt in a file also through the file)."""
     ids = desk.ids_for(item)
     if not ids:
         return False
-    if PostAccess.objects.filter(item_id=item.pk, post_id__in=ids).exists():
+    if (item.pk, item.is_restricted) in desk.seen:
+        return True
+    if _reached_from(item.pk, ids):
+        # Access once given is never taken back (PostAccess rows are only added), so within
+        # the request a yes stays a yes; a no is asked again, as an action may have given it.
+        desk.seen.add((item.pk, item.is_restricted))
         return True
     if item.kind == Item.Kind.RECEIPT and not item.is_restricted:
         file_id = getattr(item, "filed_in_id", None)

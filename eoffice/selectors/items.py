@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
+from config.database.prepared import prepared
 from eoffice.models import (
     RESTRICTED_GRADINGS,
     AuditEntry,
@@ -26,48 +27,60 @@ from eoffice.selectors.access import Desk, acting_post, can_see, visible_items
 from eoffice.selectors.org_chart import chain_above
 from eoffice.states import MOVABLE
 
+ITEM_RELATED = ("holder_post", "created_post", "created_by", "category", "last_movement__from_post")
+
+
+@prepared
+def _item(item_id: int) -> QuerySet[Item]:
+    return Item.objects.select_related(*ITEM_RELATED).filter(pk=item_id).order_by()
+
+
+@prepared
+def _file(item_id: int) -> QuerySet[File]:
+    return (
+        File.objects.select_related(*ITEM_RELATED, "last_movement__to_post", "office")
+        .filter(pk=item_id)
+        .order_by()
+    )
+
+
+@prepared
+def _receipt(item_id: int) -> QuerySet[Receipt]:
+    return (
+        Receipt.objects.select_related(
+            *ITEM_RELATED, "last_movement__to_post", "document", "filed_in"
+        )
+        .filter(pk=item_id)
+        .order_by()
+    )
+
 
 def item_for(desk: Desk, item_id: int) -> Item | None:
     """The receipt or file (as its own model) if the desk may see it, else None."""
-    item = (
-        Item.objects.select_related(
-            "holder_post", "created_post", "created_by", "category", "last_movement__from_post"
-        )
-        .filter(pk=item_id)
-        .first()
-    )
-    if item is None or not can_see(desk, item):
+    found = _item(item_id)
+    if not found or not can_see(desk, found[0]):
         return None
-    model = File if item.kind == Item.Kind.FILE else Receipt
-    related = ("document", "filed_in") if model is Receipt else ("office",)
+    specific = _file(item_id) if found[0].kind == Item.Kind.FILE else _receipt(item_id)
+    return specific[0] if specific else None
+
+
+@prepared
+def _notes(file_id: int, officer_id: int, post_ids: set[int]) -> QuerySet[Note]:
+    drafts = Q(status=Note.Status.DRAFT) & (
+        Q(author_id=officer_id, draft_for_post__isnull=True) | Q(draft_for_post__in=post_ids)
+    )
     return (
-        model.objects.select_related(
-            "holder_post",
-            "created_post",
-            "created_by",
-            "category",
-            "last_movement__from_post",
-            "last_movement__to_post",
-            *related,
-        )
-        .filter(pk=item_id)
-        .first()
+        Note.objects.filter(file_id=file_id)
+        .filter(Q(status=Note.Status.SENT) | drafts)
+        .select_related("author", "author_post", "draft_for_post", "edited_by")
+        .order_by("number", "created_at")
     )
 
 
 def visible_notes(desk: Desk, file: File) -> list[Note]:
     """Sent notes in order, then the drafts this officer may read: their own, and those sent to
     a post they hold."""
-    drafts = Q(status=Note.Status.DRAFT) & (
-        Q(author=desk.officer, draft_for_post__isnull=True)
-        | Q(draft_for_post__in=desk.ids_for(file))
-    )
-    return list(
-        Note.objects.filter(file=file)
-        .filter(Q(status=Note.Status.SENT) | drafts)
-        .select_related("author", "author_post", "draft_for_post", "edited_by")
-        .order_by("number", "created_at")
-    )
+    return _notes(file.pk, desk.officer.pk, desk.ids_for(file))
 
 
 def own_draft(desk: Desk, file_id: int) -> Note | None:
@@ -85,15 +98,12 @@ def own_draft(desk: Desk, file_id: int) -> Note | None:
     )
 
 
-def correspondence(desk: Desk, file: File) -> list[CorrespondenceEntry]:
-    """The file's correspondence in page order. A Secret or Top Secret receipt the officer may
-    not see keeps its place and pages but has `withheld` set, its subject unshown. One query
-    however many entries there are."""
-    seen_by_desk = PostAccess.objects.filter(
-        item_id=OuterRef("receipt_id"), post_id__in=desk.posted_ids
-    )
-    return list(
-        file.correspondence.select_related("receipt", "document", "added_post", "added_by")
+@prepared
+def _correspondence(file_id: int, posted_ids: set[int]) -> QuerySet[CorrespondenceEntry]:
+    seen_by_desk = PostAccess.objects.filter(item_id=OuterRef("receipt_id"), post_id__in=posted_ids)
+    return (
+        CorrespondenceEntry.objects.filter(file_id=file_id)
+        .select_related("receipt", "document", "added_post", "added_by")
         .annotate(
             withheld=Case(
                 When(
@@ -106,6 +116,13 @@ def correspondence(desk: Desk, file: File) -> list[CorrespondenceEntry]:
         )
         .order_by("first_page")
     )
+
+
+def correspondence(desk: Desk, file: File) -> list[CorrespondenceEntry]:
+    """The file's correspondence in page order. A Secret or Top Secret receipt the officer may
+    not see keeps its place and pages but has `withheld` set, its subject unshown. One query
+    however many entries there are."""
+    return _correspondence(file.pk, desk.posted_ids)
 
 
 def movements(item: Item) -> QuerySet[Movement]:
@@ -133,14 +150,27 @@ class Step:
     entry: AuditEntry | None = None
 
 
+@prepared
+def _movements(item_id: int) -> QuerySet[Movement]:
+    return (
+        Movement.objects.filter(item_id=item_id)
+        .select_related("from_post", "to_post", "by", "read_by")
+        .order_by("sent_at", "pk")
+    )
+
+
+@prepared
+def _in_place(item_id: int) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(item_id=item_id, action__in=IN_PLACE).select_related(
+        "officer", "post"
+    )
+
+
 def timeline(item: Item) -> list[Step]:
     """The item's movement in the order it happened: hand-overs and actions in place. Two
     queries whatever the item's age."""
-    steps = [Step(at=m.sent_at, movement=m) for m in movements(item)]
-    steps += [
-        Step(at=e.at, entry=e)
-        for e in item.audit_entries.filter(action__in=IN_PLACE).select_related("officer", "post")
-    ]
+    steps = [Step(at=m.sent_at, movement=m) for m in _movements(item.pk)]
+    steps += [Step(at=e.at, entry=e) for e in _in_place(item.pk)]
     return sorted(steps, key=lambda step: step.at)
 
 

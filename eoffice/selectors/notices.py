@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
+from config.database.prepared import prepared, totals
 from eoffice.models import RESTRICTED_GRADINGS, Notice, Post, PostAccess, Posting
 from eoffice.selectors.org_chart import chain_above
 
@@ -23,8 +25,14 @@ def notices_for(officer: User) -> QuerySet[Notice]:
     )
 
 
+@prepared
+def _unread(officer_id: int) -> QuerySet[Any]:
+    return totals(Notice.objects.filter(recipient_id=officer_id, read__isnull=True), n=Count("pk"))
+
+
 def unread_count(officer: User) -> int:
-    return Notice.objects.filter(recipient=officer, read__isnull=True).count()
+    """Shown on every page: prepared, as the page's other fixed reads are."""
+    return int(_unread(officer.pk)[0]["n"])
 
 
 def reporting_officers(post: Post, on: date, *, excluding: Iterable[User] = ()) -> list[User]:

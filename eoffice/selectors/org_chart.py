@@ -9,6 +9,7 @@ from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Valu
 from django.utils import timezone
 
 from accounts.models import User
+from config.database.prepared import prepared
 from eoffice.models import Category, Delegation, Item, Office, Post, Posting, SubmissionChannel
 
 # Where an item lies while work on it is pending at its holder's post.
@@ -163,10 +164,18 @@ def post_choices() -> list[tuple[int, str]]:
     widgets cost it a third of its time (bench/eoffice.py)."""
     return [
         (pk, f"{abbreviation} · {designation}")
-        for pk, abbreviation, designation in Post.objects.order_by("abbreviation").values_list(
-            "pk", "abbreviation", "designation"
-        )
+        for pk, abbreviation, designation in _posts_by_abbreviation()
     ]
+
+
+@prepared
+def _posts_by_abbreviation() -> QuerySet[Post, tuple[int, str, str]]:
+    return Post.objects.order_by("abbreviation").values_list("pk", "abbreviation", "designation")
+
+
+@prepared
+def _reporting_lines() -> QuerySet[Post, tuple[int, int | None]]:
+    return Post.objects.values_list("pk", "reports_to_id")
 
 
 def officer_choices() -> list[tuple[int, str]]:
@@ -285,7 +294,7 @@ def pending_work(post: Post) -> PendingWork:
 def chain_above(post: Post) -> list[int]:
     """The post and every post above it in its reporting line, nearest first."""
     chain: list[int] = [post.pk]
-    reports_to = dict(Post.objects.values_list("pk", "reports_to_id"))
+    reports_to = dict(_reporting_lines())
     current = reports_to.get(post.pk)
     while current is not None and current not in chain:
         chain.append(current)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from eoffice.forms import TrayFilterForm
-from eoffice.selectors.trays import TRAYS, TrayFilter, items_in_tray, sent_items, tray_counts
+from eoffice.selectors.trays import TRAYS, TrayFilter, sent_items, tray_counts, tray_rows
 from eoffice.views.common import desk_for, is_htmx
 
 PAGE_SIZE = 25
@@ -31,9 +31,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             query=data.get("q") or "",
             sort=data.get("sort") or "newest",
         )
-    rows = (
-        sent_items(desk, tray_filter) if tray == "sent" else items_in_tray(desk, tray, tray_filter)
-    )
+    rows = sent_items(desk, tray_filter) if tray == "sent" else tray_rows(desk, tray, tray_filter)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -8,7 +8,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from eoffice.selectors.trays import TrayFilter, items_in_tray, sent_items, tray_counts
+from eoffice.selectors.trays import (
+    TrayFilter,
+    items_in_tray,
+    sent_items,
+    tray_counts,
+    tray_rows,
+)
 from eoffice.services import files
 from tests.conftest import World
 from tests.eoffice.chart import ORIGIN, Chart, open_file, register, send
@@ -17,7 +23,16 @@ pytestmark = pytest.mark.django_db
 
 
 def subjects(chart: Chart, tray: str = "inbox", **options: Any) -> list[str]:
-    return [i.subject for i in items_in_tray(chart.desk("so"), tray, TrayFilter(**options))]
+    """The tray's subjects, after checking that the inbox's prepared rows (tray_rows) give the
+    same as items_in_tray, counted, whole and in every two-item slice."""
+    f = TrayFilter(**options)
+    listed = [i.subject for i in items_in_tray(chart.desk("so"), tray, f)]
+    rows = tray_rows(chart.desk("so"), tray, f)
+    assert len(rows) == len(listed)
+    assert [i.subject for i in rows] == listed
+    for start in range(len(listed)):
+        assert [i.subject for i in rows[start : start + 2]] == listed[start : start + 2]
+    return listed
 
 
 def test_sorted_and_filtered_by_priority_due_date_kind_and_words(chart: Chart) -> None:

@@ -41,14 +41,14 @@ def _posts_named(abbreviations: set[str], reporting: bool | None) -> QuerySet[Po
     return posts.order_by("abbreviation")
 
 
-def _staff_emails(staff: bool | None, ids: list[int], order: Shape) -> QuerySet[User]:
+def _staff_emails(staff: bool | None, ids: list[int], order: Shape) -> QuerySet[User, str]:
     users = User.objects.filter(pk__in=ids)
     if staff is not None:
         users = users.filter(is_staff=staff)
     return users.order_by(order.value).values_list("email", flat=True)
 
 
-def _emails(ids: list[int]) -> QuerySet[User]:
+def _emails(ids: list[int]) -> QuerySet[User, str]:
     return User.objects.filter(pk__in=ids).order_by("pk").values_list("email", flat=True)
 
 
@@ -87,9 +87,9 @@ def test_answers_as_the_orm_for_every_value(chart: Chart) -> None:
     ids = [officer.pk for officer in officers]
     for staff in (None, True, False):
         for order in ("email", "-email", "pk"):
-            for chosen in (ids, ids[1:], ids[:1]):
-                assert staff_emails(staff, chosen, Shape(order)) == list(
-                    _staff_emails(staff, chosen, Shape(order))
+            for some in (ids, ids[1:], ids[:1]):
+                assert staff_emails(staff, some, Shape(order)) == list(
+                    _staff_emails(staff, some, Shape(order))
                 )
 
 
@@ -187,6 +187,6 @@ def test_refuses_what_cannot_be_reused(chart: Chart) -> None:
     with pytest.raises(PreparedQueryError, match="not parameters of its SQL"):
         unused(1)
 
-    not_a_queryset = prepared(lambda officer_id: [officer_id])
+    not_a_queryset: Any = prepared(lambda officer_id: [officer_id])  # type: ignore[return-value]
     with pytest.raises(PreparedQueryError, match="must return a QuerySet"):
         not_a_queryset(1)

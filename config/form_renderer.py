@@ -51,7 +51,7 @@ def _resolve(value: Any) -> Any:
     return value
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     """`{{ value }}`."""
     return str(render_value_in_context(_resolve(value), _RULES))
 
@@ -62,13 +62,13 @@ def _show_as_string(value: Any) -> str:
     formatted = stringformat(value, "s")
     if isinstance(value, SafeData):
         formatted = mark_safe(formatted)  # noqa: S308 (safe in, safe out: the filter's is_safe)
-    return _show(formatted)
+    return show(formatted)
 
 
 def _attrs(widget: Context) -> str:
     """attrs.html."""
     return "".join(
-        f" {_show(name)}" if value is True else f' {_show(name)}="{_show_as_string(value)}"'
+        f" {show(name)}" if value is True else f' {show(name)}="{_show_as_string(value)}"'
         for name, value in _resolve(widget.get("attrs") or {}).items()
         if value is not False
     )
@@ -78,7 +78,7 @@ def _input(renderer: FormRenderer, context: Context) -> str:
     widget = context["widget"]
     value = widget.get("value")
     shown = f' value="{_show_as_string(value)}"' if value != None else ""  # noqa: E711 (as `!=`)
-    kind, name = _show(widget["type"]), _show(widget["name"])
+    kind, name = show(widget["type"]), show(widget["name"])
     return f'<input type="{kind}" name="{name}"{shown}{_attrs(widget)}>\n'
 
 
@@ -91,17 +91,17 @@ def _textarea(renderer: FormRenderer, context: Context) -> str:
     widget = context["widget"]
     value = widget.get("value")
     return (
-        f'<textarea name="{_show(widget["name"])}"{_attrs(widget)}>\n'
-        f"{_show(value) if value else ''}</textarea>\n"
+        f'<textarea name="{show(widget["name"])}"{_attrs(widget)}>\n'
+        f"{show(value) if value else ''}</textarea>\n"
     )
 
 
 def _select(renderer: FormRenderer, context: Context) -> str:
     widget = context["widget"]
-    out = [f'<select name="{_show(widget["name"])}"{_attrs(widget)}>']
+    out = [f'<select name="{show(widget["name"])}"{_attrs(widget)}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            out.append(f'\n  <optgroup label="{_show(group_name)}">')
+            out.append(f'\n  <optgroup label="{show(group_name)}">')
         for option in group_choices:
             out.append("\n  ")
             out.append(renderer.render_part(option["template_name"], {"widget": option}))
@@ -115,7 +115,7 @@ def _select_option(renderer: FormRenderer, context: Context) -> str:
     widget = context["widget"]
     return (
         f'<option value="{_show_as_string(widget["value"])}"{_attrs(widget)}>'
-        f"{_show(widget['label'])}</option>\n"
+        f"{show(widget['label'])}</option>\n"
     )
 
 
@@ -123,8 +123,8 @@ def _input_option(renderer: FormRenderer, context: Context) -> str:
     widget = context["widget"]
     wrap = widget.get("wrap_label")
     element_id = widget.get("attrs", {}).get("id") if wrap else None
-    opening = (f'<label for="{_show(element_id)}">' if element_id else "<label>") if wrap else ""
-    closing = f" {_show(widget.get('label', ''))}</label>" if wrap else ""
+    opening = (f'<label for="{show(element_id)}">' if element_id else "<label>") if wrap else ""
+    closing = f" {show(widget.get('label', ''))}</label>" if wrap else ""
     return opening + renderer.render_part(WIDGETS + "input.html", context) + closing + "\n"
 
 
@@ -139,13 +139,13 @@ def _multiple_input(renderer: FormRenderer, context: Context) -> str:
     element_id, css_class = attrs.get("id"), attrs.get("class")
     out = [
         "<div",
-        f' id="{_show(element_id)}"' if element_id else "",
-        f' class="{_show(css_class)}"' if css_class else "",
+        f' id="{show(element_id)}"' if element_id else "",
+        f' class="{show(css_class)}"' if css_class else "",
         ">",
     ]
     for group, options, _index in widget["optgroups"]:
         if group:
-            out.append(f"\n  <div><label>{_show(group)}</label>")
+            out.append(f"\n  <div><label>{show(group)}</label>")
         for option in options:
             out.append("<div>\n    ")
             out.append(renderer.render_part(option["template_name"], {"widget": option}))

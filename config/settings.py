@@ -161,6 +161,8 @@ TEMPLATES = [
                 "config.context_processors.platform",
                 "billing.context_processors.grace_banner",
             ],
+            # Faster twins of Django's own filters, the same output (issue 12).
+            "builtins": ["config.template_builtins"],
         },
     },
 ]

@@ -27,3 +27,12 @@ def test_the_tag_in_a_template_matches_the_loop_it_replaced() -> None:
         "{% load eoffice_options %}{% post_options choices exclude=holder %}"
     ).render(context)
     assert tag == loop and 'value="7"' not in tag
+
+
+def test_a_changed_org_chart_is_listed_as_it_now_is() -> None:
+    """The options are remembered by the choices themselves: a renamed post is a new list."""
+    before = [(1, "SO(Admin) · Section Officer"), (2, "DS · Deputy Secretary")]
+    after = [(1, "SO(Admin) · Section Officer (Admin)"), (2, "DS · Deputy Secretary")]
+    assert "Section Officer</option>" in str(post_options(before))
+    assert "Section Officer (Admin)</option>" in str(post_options(after))
+    assert "Section Officer</option>" in str(post_options(before))

@@ -31,10 +31,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run_as() -> str | None:
-    """PgBouncer refuses to run as root; it then switches to an unprivileged account."""
+def _run_as(host: str) -> str | None:
+    """PgBouncer refuses to run as root; it then switches to an unprivileged account: for a
+    server on a socket directory (the embedded one), the directory's owner, as nobody else may
+    enter it."""
     if os.geteuid() != 0:
         return None
+    if host.startswith("/") and Path(host).is_dir():
+        owner = Path(host).stat().st_uid
+        if owner != 0:
+            return pwd.getpwuid(owner).pw_name
     for name in ("postgres", "embedded_postgres", "nobody"):
         with contextlib.suppress(KeyError):
             pwd.getpwnam(name)
@@ -47,6 +53,19 @@ def _server_of(database_url: str) -> tuple[str, int, str]:
     # Not parts.hostname: it lowercases, and the embedded server's host is a socket directory.
     host = urllib.parse.unquote(parts.netloc.rsplit("@", 1)[-1].rsplit(":", 1)[0])
     return host or "127.0.0.1", parts.port or 5432, parts.username or "postgres"
+
+
+def _check_reaches_server(url: str, log_file: Path) -> None:
+    """One query through the pooler, so that a PgBouncer unable to reach its server (a socket
+    it may not open, a refused login) fails here with its reason, not as timeouts later."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=10) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.Error as error:
+        log = log_file.read_text() if log_file.exists() else ""
+        raise RuntimeError(f"PgBouncer cannot reach PostgreSQL ({error}): {log[-1500:]}") from error
 
 
 def pooled_url(database_url: str, port: int) -> str:
@@ -68,7 +87,7 @@ def running_pgbouncer(
     host, server_port, user = _server_of(database_url)
     port = _free_port()
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
-    owner = _run_as()
+    owner = _run_as(host)
     (folder / "users.txt").write_text(f'"{user}" ""\n')
     (folder / "pgbouncer.ini").write_text(
         "\n".join(
@@ -115,7 +134,9 @@ def running_pgbouncer(
             time.sleep(0.05)
         else:
             raise RuntimeError("PgBouncer did not start listening within 10 s")
-        yield pooled_url(database_url, port)
+        url = pooled_url(database_url, port)
+        _check_reaches_server(url, folder / "pgbouncer.log")
+        yield url
     finally:
         process.terminate()
         try:

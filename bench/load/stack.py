@@ -55,6 +55,7 @@ class OwnRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)  # its --dir: redis-server exits without it
         self.process = subprocess.Popen(
             [
                 self.binary,
@@ -72,7 +73,7 @@ class OwnRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _wait_for_port(self.port, "redis-server")
+        _wait_for_port(self.port, "redis-server", process=self.process)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -188,11 +189,15 @@ def app_environment(env: dict[str, str], pooled_url: str | None, redis_url: str)
     )
 
 
-def _wait_for_port(port: int, what: str, timeout: float = 20) -> None:
+def _wait_for_port(
+    port: int, what: str, timeout: float = 20, process: subprocess.Popen[bytes] | None = None
+) -> None:
     import socket
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {process.returncode} before listening")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.05)

@@ -14,12 +14,14 @@ schema's own table, so a session cookie of one host names nothing on another.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from allauth.account import app_settings as account_settings
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.messages.storage.base import BaseStorage
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core import signing
@@ -73,11 +75,19 @@ class TenantEmailConfirmationHMAC(EmailConfirmationHMAC):
 
 
 class TenantCookieStorage(CookieStorage):
-    """The messages cookie, signed with the schema in its salt: another host drops it."""
+    """The messages cookie, signed with the schema in its salt: another host drops it.
+
+    The signer is made when a message is first read from or written to the cookie, not for
+    every request: most requests carry no message, and making one costs a settings look-up
+    and a key derivation (CookieStorage makes its own in __init__, which is skipped here)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.signer = signing.get_cookie_signer(salt=tenant_salt(self.key_salt))
+        BaseStorage.__init__(self, *args, **kwargs)
+        self._salt = tenant_salt(self.key_salt)  # the request's tenant, whatever runs later
+
+    @cached_property
+    def signer(self) -> signing.Signer:
+        return signing.get_cookie_signer(salt=self._salt)
 
 
 class TenantMessageStorage(FallbackStorage):

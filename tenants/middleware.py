@@ -20,20 +20,25 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        use_public_schema()
+        # The connection is moved once, to where this request is served: a tenant's host goes
+        # straight from the last request's schema to its own (the routing look-up reads the
+        # public schema by itself, tenants.selectors), rather than through public first.
         set_request_tenant(request, None)
         try:
             hostname = self.hostname_from_request(request)
         except DisallowedHost:
+            use_public_schema()
             return self.unknown_host(request, request.META.get("HTTP_HOST", ""))
 
         if hostname in settings.CONTROL_PLANE_HOSTS:
+            use_public_schema()
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
             return None
 
         tenant = serving_tenant_for_host(hostname)
         if tenant is None:
+            use_public_schema()
             return self.unknown_host(request, hostname)
         tenant.domain_url = hostname
         set_request_tenant(request, tenant)

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
 from tenants import routing
@@ -30,11 +31,13 @@ def serving_tenant_for_host(hostname: str) -> Tenant | None:
 
 
 def _read_serving_tenant(hostname: str) -> Tenant | None:
-    domain = (
-        Domain.objects.select_related("tenant")
-        .filter(domain=hostname, tenant__state__in=SERVING_STATES)
-        .first()
-    )
+    # In the public schema whatever the connection served last (routing runs before it moves).
+    with schema_context(get_public_schema_name()):
+        domain = (
+            Domain.objects.select_related("tenant")
+            .filter(domain=hostname, tenant__state__in=SERVING_STATES)
+            .first()
+        )
     return domain.tenant if domain else None
 
 

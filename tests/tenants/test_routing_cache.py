@@ -177,3 +177,27 @@ def test_a_change_moves_the_generation_again_when_its_transaction_commits(
         Domain.objects.filter(tenant=world.punjab.tenant).update(is_primary=True)
         inside = _generation()
     assert _generation() == inside + 1  # once for the whole transaction, however many changes
+
+
+@pytest.mark.django_db
+def test_each_request_moves_the_connection_to_its_own_host_whatever_came_before(
+    world: World,
+) -> None:
+    """The connection goes from the last request's schema straight to this one's: the routing
+    read of a host not yet known runs in public even from inside another tenant's schema, and
+    the control plane and an unknown host are served in public."""
+    from config.tenancy import current_schema, use_tenant
+
+    use_tenant(world.punjab.tenant)  # the test starts with nothing routed (conftest)
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(world.sindh.host).get("/accounts/login/").status_code == 200
+    assert len(_domain_queries(queries)) == 1  # read from the database, from Punjab's schema
+    assert current_schema() == world.sindh.tenant.schema_name
+    assert client_for(world.control_host).get("/").status_code in {200, 302}
+    assert current_schema() == "public"
+    use_tenant(world.sindh.tenant)
+    assert client_for("nowhere-else.localhost").get("/").status_code == 404
+    assert current_schema() == "public"
+    use_tenant(world.sindh.tenant)
+    assert client_for(world.punjab.host).get("/accounts/login/").status_code == 200
+    assert current_schema() == world.punjab.tenant.schema_name

@@ -11,8 +11,6 @@ tests/eoffice/test_form_renderer_pages.py the real pages.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.forms import BoundField
 from django.utils.translation import gettext
 
@@ -67,7 +65,7 @@ def render(field: BoundField) -> str:
     return "".join(parts)
 
 
-def render_with_template(field: BoundField, context: Any = None) -> str:
+def render_with_template(field: BoundField) -> str:
     """The reference: the template itself, as `{% include %}` renders it."""
     from django.template.loader import render_to_string
 

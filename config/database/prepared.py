@@ -56,7 +56,7 @@ from config.tenancy import current_schema
 P = ParamSpec("P")
 M = TypeVar("M")
 
-# Compiled shapes kept per process, across schemas; the least recently used go first.
+# Compiled shapes kept per process, across schemas; past the bound the oldest compiled go first.
 CACHE_SIZE = 2048
 
 _SCALARS = (int, str, date)  # datetime is a date

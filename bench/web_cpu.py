@@ -11,9 +11,13 @@ of 200 posts at 0.1 of bench/eoffice_data.py), one for each side:
 
 - Django as it comes: widgets through Django's templates (FORM_RENDERER DjangoTemplates), each
   field through the components/field.html include, Django's own `date` filter, every query
-  built and compiled by the ORM at each call, the forward select's options escaped anew;
+  built and compiled by the ORM at each call, the forward select's options escaped anew,
+  Python's garbage collector as it comes;
 - ours: config.form_renderer, config.field_component, config.template_builtins' remembered
-  `date`, config.database.prepared's queries compiled once, eoffice_options' options memo.
+  `date`, config.database.prepared's queries compiled once, eoffice_options' options memo,
+  and the web worker's garbage-collector policy (platform/gunicorn.conf.py: the loaded heap
+  frozen, the youngest generation collected every 10,000 allocations; the baseline unfreezes
+  it and collects at Python's 700).
 
 Each side runs its cycles with officers of its own (a cycle moves files, so no officer's
 inbox is measured twice), after a warm-up, the two sides taking turns cycle by cycle so that
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import random
@@ -44,6 +49,22 @@ PASSWORD = "Bench-Load-2026"  # bench/load/data.py's
 FILE_LINK = re.compile(rb'href="/items/(\d+)/">[^<]*</a> <span class="kind kind-file">')
 OPTION = re.compile(rb'<option value="(\d+)"')
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+PYTHON_GC_THRESHOLD = (700, 10, 10)  # Python's own
+# Ours: the web worker's garbage-collector policy, read from platform/gunicorn.conf.py (run
+# here for its side effect, the threshold) when the run starts; frozen as its hooks freeze.
+GUNICORN_GC_THRESHOLD = list(PYTHON_GC_THRESHOLD)
+
+
+def _gunicorn_gc_threshold() -> tuple[int, int, int]:
+    import runpy
+
+    before = gc.get_threshold()
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "platform" / "gunicorn.conf.py"))
+    threshold = gc.get_threshold()
+    gc.set_threshold(*before)
+    return threshold
 
 
 class _StockRenderer:
@@ -171,11 +192,15 @@ def as_django_comes() -> Iterator[None]:
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
     for owner, name, replacement in patches:
         setattr(owner, name, replacement)
+    gc.unfreeze()
+    gc.set_threshold(*PYTHON_GC_THRESHOLD)
     try:
         yield
     finally:
         for owner, name, original in saved:
             setattr(owner, name, original)
+        gc.set_threshold(*GUNICORN_GC_THRESHOLD)
+        gc.freeze()
 
 
 class Side:
@@ -245,6 +270,10 @@ def main() -> int:
         import django
 
         django.setup()
+        GUNICORN_GC_THRESHOLD[:] = _gunicorn_gc_threshold()
+        gc.set_threshold(*GUNICORN_GC_THRESHOLD)
+        gc.collect()
+        gc.freeze()  # as the master does once the app is loaded (gunicorn.conf.py's when_ready)
         from bench.load import data
 
         stock_crowd, our_crowd = data.prepare(

@@ -16,6 +16,7 @@ from config.heavy_work import wait_seconds
 from config.shared_redis import redis_client
 from config.task_queues import heavy_queue
 from config.tenant_slots import holders, release_slot, take_slot
+from tests.conftest import needs_redis
 from tests.worker import ROOT, start_worker, stop_worker, wait_for
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,7 @@ def test_no_two_queues_share_a_binding() -> None:
     assert bindings == {(queue.name, queue.name) for queue in settings.CELERY_TASK_QUEUES}
 
 
+@needs_redis
 def test_a_tenant_has_only_its_slots() -> None:
     assert take_slot("tenant-1", "first", limit=2, lease_seconds=60)
     assert take_slot("tenant-1", "second", limit=2, lease_seconds=60)
@@ -100,6 +102,7 @@ def test_a_tenant_has_only_its_slots() -> None:
     assert sorted(holders("tenant-1")) == ["second", "third"]
 
 
+@needs_redis
 def test_a_lost_workers_slot_is_free_when_its_lease_ends() -> None:
     assert take_slot("tenant-3", "killed", limit=1, lease_seconds=1)
     assert not take_slot("tenant-3", "next", limit=1, lease_seconds=1)
@@ -134,6 +137,7 @@ def test_a_task_waits_longer_each_time_up_to_a_minute() -> None:
 A, B = 990_001, 990_002
 
 
+@needs_redis
 def test_one_tenants_heavy_pile_does_not_hold_up_another_tenant(tmp_path: Path) -> None:
     """Tenant A queues six heavy tasks (the first fails), then tenant B one, on a worker with
     two pool processes and one slot per tenant. B's runs before A's last; A never has two

@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 
 from config import request_limits
-from tests.conftest import World, client_for
+from tests.conftest import World, client_for, needs_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def spend(host: str, times: int, path: str = "/accounts/login/") -> list[int]:
 
 
 @override_settings(**TIGHT)
+@needs_redis
 def test_a_tenant_over_its_budget_is_told_to_wait_while_another_is_served(world: World) -> None:
     assert spend(world.punjab.host, 3) == [200, 200, 200]
 
@@ -52,6 +53,7 @@ def test_a_tenant_over_its_budget_is_told_to_wait_while_another_is_served(world:
 
 
 @override_settings(**TIGHT)
+@needs_redis
 def test_the_page_speaks_the_officers_language(world: World) -> None:
     spend(world.punjab.host, 3)
 
@@ -62,6 +64,7 @@ def test_the_page_speaks_the_officers_language(world: World) -> None:
 
 
 @override_settings(**TIGHT)
+@needs_redis
 def test_a_throttled_form_is_not_acted_on(world: World) -> None:
     spend(world.punjab.host, 3)
 
@@ -74,6 +77,7 @@ def test_a_throttled_form_is_not_acted_on(world: World) -> None:
 
 
 @override_settings(**TIGHT)
+@needs_redis
 def test_the_control_plane_probes_and_static_files_are_not_counted(world: World) -> None:
     assert 429 not in spend(world.control_host, 6, "/")
     spend(world.punjab.host, 3)

@@ -47,3 +47,29 @@ def test_search_by_number_words_and_sender(chart: Chart) -> None:
     # Another post's officer finds nothing of it, in either scope.
     assert found(chart, "sob", "pension") == []
     assert found(chart, "sob", "pension", scope="all") == []
+
+
+def test_a_letter_number_without_words_is_found(chart: Chart) -> None:
+    receipts.register_receipt(
+        desk=chart.desk("cr"),
+        details=receipt_details(chart, subject="Unnumbered letter", letter_reference="--/--"),
+        origin=ORIGIN,
+    )
+    assert found(chart, "cr", "--/--") == ["Unnumbered letter"]
+    assert found(chart, "cr", "-/-") == []
+
+
+def test_a_search_reads_the_indexes_not_every_receipt(chart: Chart) -> None:
+    """With sequential scans priced out, the plan of a search by words and letter number reads
+    no table whole and tests no receipt against a subquery: the three alternatives are one set,
+    each read from an index (as an OR, PostgreSQL tests every receipt of the tenant)."""
+    from django.db import connection, transaction
+
+    rows = register(chart.desk("cr"), RegisterFilter(scope="all", query="pension case"))
+    sql, params = rows.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan and "SubPlan" not in plan, plan
+    assert "receipt_letter_reference_upper" in plan and "receipt_sender_words" in plan, plan

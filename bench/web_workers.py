@@ -7,10 +7,11 @@ with the worker's pid) under the same closed-loop load (bench/http_load.py: clie
 one request after another) for --seconds, with workers recycled every --max-requests so that a
 short run sees several restarts (production recycles after 20,000):
 
-- before: keep-alive 5 s, up to 1,000 connections per worker, no preloading, a 10 % jitter
-  (what platform/gunicorn.conf.py said until issue 12);
+- before: keep-alive 5 s, up to 1,000 connections per worker, no preloading, a 10 % jitter,
+  Python's garbage collector as it comes (what platform/gunicorn.conf.py said until issue 12);
 - ours: platform/gunicorn.conf.py as it is (no keep-alive behind the load balancer, a worker
-  takes a connection only with a thread free, the app preloaded, a jitter as large as the limit).
+  takes a connection only with a thread free, the app preloaded, a jitter as large as the limit,
+  the loaded heap frozen).
 
 It prints throughput, latency (p50, p99, max), the seconds in which fewer than half the median
 requests were answered (stalls), and how unevenly the workers shared the requests (the busiest
@@ -43,6 +44,8 @@ def side_env(side: str, max_requests: int) -> dict[str, str]:
             "WEB_PRELOAD": "false",
             "WEB_MAX_REQUESTS": str(max_requests),
             "WEB_MAX_REQUESTS_JITTER": str(max_requests // 10),
+            "WEB_GC_THRESHOLD": "700",  # Python's own, the heap not frozen
+            "WEB_GC_FREEZE": "false",
         }
     return {"WEB_MAX_REQUESTS": str(max_requests)}
 

@@ -12,6 +12,7 @@ Installed under the "filesystem" alias by config.celery, so CELERY_BROKER_URL st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from time import monotonic
@@ -34,6 +35,8 @@ class Channel(filesystem.Channel):
                 out.write(str_to_bytes(dumps(payload)))
             os.replace(partial, final)
         except OSError as error:
+            with contextlib.suppress(OSError):
+                os.remove(partial)  # a full disk, say: nothing half-written is left behind
             raise filesystem.ChannelError(f"Cannot add file {final!r} to directory") from error
 
 

@@ -6,6 +6,7 @@ workers"). Every value can be overridden by the environment variable beside it.
 
 import gc
 import os
+from typing import Any
 
 
 def _int(name: str, default: int) -> int:
@@ -40,23 +41,32 @@ accesslog = "-"
 # (config.client_address): a header from any other peer is ignored by both.
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")
 
-# The garbage collector: measured on an officer's working cycle (bench/web_cpu.py's, in process),
-# it took 11 of 108 ms of CPU with Python's defaults, most of it in collections that walk the
-# whole of Django's long-lived heap (modules, URL patterns, templates, the app registry). That
-# heap is frozen once loaded, so no collection walks it again (and, with preloading, no worker
-# touches the pages it shares with the master); the youngest generation is collected every
-# 10,000 allocations instead of 700: about 5 ms a cycle. Reference counting still frees
-# everything that is not in a cycle at once, so memory grows by at most those 10,000 objects.
-gc.set_threshold(_int("WEB_GC_THRESHOLD", 10000), 10, 10)
+# The garbage collector: over an officer's working cycle and sign-in (bench/web_cpu.py's, in
+# one process; platform/README.md), it took 11.2 ms of CPU with Python's defaults, 5.2 ms as
+# set here; much of it went to collections that walk the whole of Django's long-lived heap
+# (modules, URL patterns, templates, the app registry). That heap is frozen once loaded, so
+# no collection walks it again (nor writes to the pages a worker shares with the master:
+# reference counting still does); the youngest generation is collected every 10,000
+# allocations of container objects instead of 700. Reference counting frees at once whatever
+# is not in a reference cycle; only cycles wait longer for a collection.
+# WEB_GC_FREEZE=false leaves the heap unfrozen (the settings before issue 12, for comparison).
+_gc_threshold = _int("WEB_GC_THRESHOLD", 10000)
+if _gc_threshold < 1:
+    raise ValueError("WEB_GC_THRESHOLD must be 1 or more (0 would turn the collector off)")
+_gc_freeze = os.environ.get("WEB_GC_FREEZE", "true").lower() in {"1", "true", "yes", "on"}
+gc.set_threshold(_gc_threshold, 10, 10)
 
 
-def when_ready(server: object) -> None:
+def when_ready(server: Any) -> None:
     """In the master, once the app is preloaded and before any worker is forked."""
-    if preload_app:
+    if _gc_freeze and server.cfg.preload_app:
         gc.collect()
         gc.freeze()
 
 
-def post_worker_init(worker: object) -> None:
-    """In each worker, once it has loaded the app (itself, when not preloaded)."""
-    gc.freeze()
+def post_worker_init(worker: Any) -> None:
+    """In each worker, once it has loaded the app (itself, when not preloaded): what is garbage
+    by then is collected first, not frozen with the rest."""
+    if _gc_freeze:
+        gc.collect()
+        gc.freeze()

@@ -15,10 +15,11 @@ threshold = gc.get_threshold()
 young = [object() for _ in range(1000)]
 held = [[item] for item in young]  # containers: tracked by the collector
 before = gc.get_freeze_count()
-conf["when_ready"](None)
+server = type("Server", (), {{"cfg": type("Cfg", (), {{"preload_app": conf["preload_app"]}})}})
+conf["when_ready"](server)
 after_master = gc.get_freeze_count()
 more = [[item] for item in young]
-conf["post_worker_init"](None)
+conf["post_worker_init"](server)
 print(json.dumps([threshold, before, after_master, gc.get_freeze_count(), conf["preload_app"]]))
 """
 
@@ -52,3 +53,18 @@ def test_the_threshold_and_preloading_follow_the_environment() -> None:
     assert preload is False
     assert after_master == before  # nothing preloaded: the master has nothing to freeze
     assert after_worker > before + 1000
+
+
+def test_freezing_can_be_left_off_and_the_collector_cannot_be_turned_off() -> None:
+    threshold, before, after_master, after_worker, _ = probe(WEB_GC_FREEZE="false")
+    assert threshold == [10000, 10, 10]
+    assert after_worker == after_master == before
+
+    refused = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "WEB_GC_THRESHOLD": "0"},
+    )
+    assert refused.returncode != 0
+    assert "WEB_GC_THRESHOLD must be 1 or more" in refused.stderr

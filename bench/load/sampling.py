@@ -57,10 +57,29 @@ class Phase:
     started: float
     ended: float = 0.0
     usage: dict[str, Usage] = field(default_factory=lambda: defaultdict(Usage))
+    # The whole machine's CPU, every process of it (the table's rows are only the stack's):
+    # (busy, total) CPU seconds of each sample interval.
+    machine: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
         return (self.ended or time.monotonic()) - self.started
+
+    def busy_percent(self) -> float:
+        busy = sum(b for b, _ in self.machine)
+        total = sum(t for _, t in self.machine)
+        return 100 * busy / total if total else 0.0
+
+    def busiest_percent(self, samples: int = 10) -> float:
+        """The busiest run of `samples` consecutive intervals (10 s at one a second): a
+        phase's mean includes its ramp, when a crowd is still arriving."""
+        best = 0.0
+        for start in range(max(1, len(self.machine) - samples + 1)):
+            window = self.machine[start : start + samples]
+            total = sum(t for _, t in window)
+            if total:
+                best = max(best, 100 * sum(b for b, _ in window) / total)
+        return best
 
 
 class Sampler(threading.Thread):
@@ -73,6 +92,7 @@ class Sampler(threading.Thread):
         self.finders: dict[str, Finder] = {}
         self.phases: list[Phase] = []
         self._last: dict[tuple[int, float], float] = {}
+        self._machine: tuple[float, float] | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
@@ -99,6 +119,17 @@ class Sampler(threading.Thread):
     def sample(self) -> None:
         with self._lock:
             current = self.phases[-1] if self.phases and not self.phases[-1].ended else None
+            times = psutil.cpu_times()
+            busy = sum(
+                getattr(times, name, 0.0)
+                for name in ("user", "nice", "system", "irq", "softirq", "steal")
+            )
+            machine = (busy, busy + times.idle + getattr(times, "iowait", 0.0))
+            if current is not None and self._machine is not None:
+                current.machine.append(
+                    (machine[0] - self._machine[0], machine[1] - self._machine[1])
+                )
+            self._machine = machine
             for kind, finder in self.finders.items():
                 rss, count = 0.0, 0
                 for process in finder():
@@ -127,6 +158,10 @@ def table(phases: list[Phase], cores: int) -> list[str]:
     lines = []
     for phase in phases:
         lines.append(f"  {phase.name} ({phase.seconds:.0f} s; {cores} cores = {cores * 100}%)")
+        lines.append(
+            f"    all of the machine CPU {phase.busy_percent() * cores:6.1f}%"
+            f"   in its busiest 10 s {phase.busiest_percent() * cores:6.1f}% (every process)"
+        )
         for kind, usage in sorted(phase.usage.items()):
             share = 100 * usage.cpu_seconds / max(phase.seconds, 1e-9)
             lines.append(
@@ -139,11 +174,17 @@ def table(phases: list[Phase], cores: int) -> list[str]:
 def as_json(phases: list[Phase]) -> dict[str, dict[str, dict[str, float]]]:
     return {
         phase.name: {
-            kind: {
-                "cpu_percent": round(100 * u.cpu_seconds / max(phase.seconds, 1e-9), 1),
-                "peak_rss_mib": round(u.peak_rss_mib, 1),
-            }
-            for kind, u in phase.usage.items()
+            **{
+                kind: {
+                    "cpu_percent": round(100 * u.cpu_seconds / max(phase.seconds, 1e-9), 1),
+                    "peak_rss_mib": round(u.peak_rss_mib, 1),
+                }
+                for kind, u in phase.usage.items()
+            },
+            "machine": {
+                "busy_percent_of_all_cores": round(phase.busy_percent(), 1),
+                "busiest_10s_percent_of_all_cores": round(phase.busiest_percent(), 1),
+            },
         }
         for phase in phases
     }

@@ -52,19 +52,16 @@ CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 PYTHON_GC_THRESHOLD = (700, 10, 10)  # Python's own
-# Ours: the web worker's garbage-collector policy, read from platform/gunicorn.conf.py (run
-# here for its side effect, the threshold) when the run starts; frozen as its hooks freeze.
-GUNICORN_GC_THRESHOLD = list(PYTHON_GC_THRESHOLD)
 
 
-def _gunicorn_gc_threshold() -> tuple[int, int, int]:
+def _the_web_workers_gc_policy() -> None:
+    """Ours: platform/gunicorn.conf.py run for its threshold, then the loaded heap collected
+    and frozen as its when_ready hook does in the master."""
     import runpy
 
-    before = gc.get_threshold()
     runpy.run_path(str(Path(__file__).resolve().parent.parent / "platform" / "gunicorn.conf.py"))
-    threshold = gc.get_threshold()
-    gc.set_threshold(*before)
-    return threshold
+    gc.collect()
+    gc.freeze()
 
 
 class _StockRenderer:
@@ -114,10 +111,10 @@ class Desk:
         officer: Any,
         crowd: Any,
         cpu: dict[str, list[float]],
-        collecting: list[float] | None = None,
+        collecting: list[float],
     ):
         self.client, self.officer, self.crowd, self.cpu = client, officer, crowd, cpu
-        self.collecting = collecting if collecting is not None else [0.0]
+        self.collecting = collecting
 
     def get(self, step: str, path: str, form: dict[str, str] | None = None) -> bytes:
         COLLECTIONS.into = self.collecting
@@ -227,6 +224,7 @@ def as_django_comes() -> Iterator[None]:
         setattr(owner, name, replacement)
     # Each side collects its own garbage: what the other left is collected at the switch,
     # outside the timed steps, before the heap is frozen again or unfrozen.
+    ours = gc.get_threshold()
     gc.collect()
     gc.unfreeze()
     gc.set_threshold(*PYTHON_GC_THRESHOLD)
@@ -235,7 +233,7 @@ def as_django_comes() -> Iterator[None]:
     finally:
         for owner, name, original in saved:
             setattr(owner, name, original)
-        gc.set_threshold(*GUNICORN_GC_THRESHOLD)
+        gc.set_threshold(*ours)
         gc.collect()
         gc.freeze()
 
@@ -314,10 +312,7 @@ def main() -> int:
         import django
 
         django.setup()
-        GUNICORN_GC_THRESHOLD[:] = _gunicorn_gc_threshold()
-        gc.set_threshold(*GUNICORN_GC_THRESHOLD)
-        gc.collect()
-        gc.freeze()  # as the master does once the app is loaded (gunicorn.conf.py's when_ready)
+        _the_web_workers_gc_policy()
         from bench.load import data
 
         stock_crowd, our_crowd = data.prepare(
